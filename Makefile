@@ -1,0 +1,36 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Serve the demo at http://127.0.0.1:8000 on the embedded defaults (SQLite,
+## filesystem Celery broker, SMS to the console): no external service needed.
+demo: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
+
+## Run the whole test suite. Uses DATABASE_URL / CELERY_BROKER_URL when set;
+## tests that need a service skip (and say why) when it is absent.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CourierAppConfig(AppConfig):
+    name = "courier_app"
