@@ -1,0 +1,38 @@
+"""Reads of the delivery domain, scoped to what the asking user may see."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from delivery.models import Delivery, DeliveryEvent, Role, Staff
+
+
+def staff_for_user(user: AbstractBaseUser | AnonymousUser) -> Staff | None:
+    """Return the user's staff record (with office), or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return Staff.objects.select_related("office").get(user=user)
+    except Staff.DoesNotExist:
+        return None
+
+
+def delivery_list_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+) -> QuerySet[Delivery]:
+    """Deliveries the user may see: a courier only those given to them."""
+    deliveries = Delivery.objects.select_related(
+        "office", "document", "document__applicant", "courier__staff__user"
+    ).order_by("-created_at", "-id")
+    if getattr(user, "is_superuser", False):
+        return deliveries
+    staff = staff_for_user(user)
+    if staff is None:
+        return deliveries.none()
+    if staff.role == Role.COURIER:
+        return deliveries.filter(courier__staff=staff)
+    return deliveries.filter(office=staff.office)
+
+
+def delivery_events(delivery: Delivery) -> QuerySet[DeliveryEvent]:
+    """A delivery's history, oldest first."""
+    return DeliveryEvent.objects.filter(delivery=delivery).order_by("at", "id")

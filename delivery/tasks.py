@@ -1,0 +1,17 @@
+"""Celery tasks of the delivery domain: thin wrappers around services."""
+
+import logging
+
+from celery import shared_task
+
+from delivery import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def deliveries_cancel_uncollected_task() -> int:
+    """Cancel passports past their 30-day collection deadline (safe to run twice)."""
+    cancelled = services.deliveries_cancel_uncollected()
+    logger.info("cancelled %d uncollected deliveries", cancelled)
+    return cancelled
