@@ -1,0 +1,223 @@
+"""REST API of the delivery domain: intake, the queue, and the dispatcher's steps."""
+
+from typing import Any
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delivery import services
+from delivery.errors import DomainError
+from delivery.intake_input import IntakeInput
+from delivery.models import Delivery, Office, Status
+from delivery.permissions import IsDispatcher, IsOfficeStaff
+from delivery.selectors import delivery_events, delivery_list_for_user, staff_for_user
+
+MAX_BATCH = 500
+
+
+class EventOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor_kind = serializers.CharField()
+    reason_code = serializers.CharField()
+    note = serializers.CharField()
+
+
+class DeliveryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    tracking_code = serializers.CharField(source="tracking_code_display")
+    status = serializers.CharField()
+    application_number = serializers.CharField(source="document.application_number")
+    # Outside the back office a passport number is only ever shown masked.
+    passport_number = serializers.CharField(source="document.masked_passport_number")
+    applicant_name = serializers.CharField(source="document.applicant.full_name")
+    address = serializers.CharField(source="address_line")
+    village_code = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    location_quality = serializers.CharField()
+    window_start = serializers.TimeField(allow_null=True)
+    window_end = serializers.TimeField(allow_null=True)
+    priority = serializers.IntegerField()
+    collection_deadline = serializers.DateField(source="document.collection_deadline")
+    failed_attempts = serializers.IntegerField()
+    courier_id = serializers.IntegerField(allow_null=True)
+    scheduled_date = serializers.DateField(allow_null=True)
+    eta_start_at = serializers.DateTimeField(allow_null=True)
+    eta_end_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveryDetailOutput(DeliveryOutput):
+    events = serializers.SerializerMethodField()
+
+    def get_events(self, delivery: Delivery) -> list[dict[str, Any]]:
+        return EventOutput(delivery_events(delivery), many=True).data
+
+
+class DeliveryFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    village_code = django_filters.CharFilter()
+    courier = django_filters.NumberFilter(field_name="courier_id")
+    application_number = django_filters.CharFilter(
+        field_name="document__application_number"
+    )
+
+    class Meta:
+        model = Delivery
+        fields = ["status", "village_code", "courier", "application_number"]
+
+
+class DeliveryListApi(ListAPIView):
+    """The deliveries the caller may see (a courier: only their own)."""
+
+    permission_classes = [IsOfficeStaff]
+    serializer_class = DeliveryOutput
+    filterset_class = DeliveryFilter
+
+    def get_queryset(self) -> Any:
+        return delivery_list_for_user(self.request.user)
+
+
+class DeliveryDetailApi(APIView):
+    """One delivery with its history; 404 for a delivery the caller may not see."""
+
+    permission_classes = [IsOfficeStaff]
+
+    @extend_schema(responses=DeliveryDetailOutput)
+    def get(self, request: Request, delivery_id: int) -> Response:
+        delivery = get_object_or_404(
+            delivery_list_for_user(request.user), pk=delivery_id
+        )
+        return Response(DeliveryDetailOutput(delivery).data)
+
+
+def _caller_office(request: Request) -> Office:
+    staff = staff_for_user(request.user)
+    if staff is None:
+        raise DomainError(_("Your account is not attached to an office."))
+    return staff.office
+
+
+class DeliveryIntakeApi(APIView):
+    """Take one completed passport into the queue (idempotent on application number)."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(
+        request=IntakeInput, responses={201: DeliveryOutput, 200: DeliveryOutput}
+    )
+    def post(self, request: Request) -> Response:
+        form = IntakeInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        delivery, created = services.delivery_intake(
+            office=_caller_office(request),
+            actor=services.Actor.staff(request.user),
+            data=form.validated_data,
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(DeliveryOutput(delivery).data, status=code)
+
+
+class RowErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField()
+    application_number = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportReportOutput(serializers.Serializer):
+    created = serializers.ListField(child=serializers.CharField())
+    existing = serializers.ListField(child=serializers.CharField())
+    errors = RowErrorOutput(many=True)
+
+
+class DeliveryIntakeBatchApi(APIView):
+    """Take in many passports; good items are taken, each bad one reported by index."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=IntakeInput(many=True), responses=ImportReportOutput)
+    def post(self, request: Request) -> Response:
+        items = request.data
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send a JSON list of deliveries.")]}
+            )
+        if not 1 <= len(items) <= MAX_BATCH:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send between 1 and 500 deliveries.")]}
+            )
+        report = services.deliveries_intake_batch(
+            office=_caller_office(request),
+            actor=services.Actor.staff(request.user),
+            items=items,
+            first_row=0,
+        )
+        return Response(ImportReportOutput(report).data)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class _DispatcherStepApi(APIView):
+    """A dispatcher's step on one delivery of their office."""
+
+    permission_classes = [IsDispatcher]
+    input_class: type[serializers.Serializer] = ReasonInput
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        raise NotImplementedError
+
+    def post(self, request: Request, delivery_id: int) -> Response:
+        delivery = get_object_or_404(
+            delivery_list_for_user(request.user), pk=delivery_id
+        )
+        form = self.input_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        delivery = self.step(
+            delivery, services.Actor.staff(request.user), form.validated_data
+        )
+        return Response(DeliveryOutput(delivery).data)
+
+
+@extend_schema(request=ReasonInput, responses=DeliveryOutput)
+class DeliveryHoldApi(_DispatcherStepApi):
+    """Put a delivery on hold, with a reason."""
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        return services.delivery_hold(
+            delivery=delivery, actor=actor, reason=data["reason"]
+        )
+
+
+@extend_schema(request=NoteInput, responses=DeliveryOutput)
+class DeliveryReleaseApi(_DispatcherStepApi):
+    """Release a delivery on hold back to the queue."""
+
+    input_class = NoteInput
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        note = data.get("note", "")
+        return services.delivery_release(delivery=delivery, actor=actor, note=note)
+
+
+@extend_schema(request=ReasonInput, responses=DeliveryOutput)
+class DeliveryCancelApi(_DispatcherStepApi):
+    """Cancel a delivery that has not left the office, with a reason."""
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        return services.delivery_cancel(
+            delivery=delivery, actor=actor, reason=data["reason"]
+        )

@@ -1,0 +1,111 @@
+"""Create the demo office, staff, couriers and about 150 queued deliveries."""
+
+from datetime import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from delivery import services
+from delivery.demo_data import demo_deliveries
+from delivery.models import Office, Role
+from delivery.services.staff import courier_create, staff_create
+
+DEMO_PASSWORD = "antar-demo"
+COURIERS = [
+    ("kurir1", "Rudi Hartono", "+6281266001001", "motorbike"),
+    ("kurir2", "Yoga Pratama", "+6281266001002", "motorbike"),
+    ("kurir3", "Feri Andika", "+6281266001003", "motorbike"),
+    ("kurir4", "Reno Saputra", "+6281266001004", "motorbike"),
+    ("kurir5", "Dedi Kurnia", "+6281266001005", "motorbike"),
+    ("kurir6", "Agus Salim", "+6281266001006", "car"),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed the demo: office at Muaro Sijunjung, staff, 6 couriers, deliveries."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--deliveries", type=int, default=150)
+
+    def handle(self, *args: Any, deliveries: int, **options: Any) -> None:
+        office, _ = Office.objects.get_or_create(
+            code="sijunjung",
+            defaults={
+                "name": "Kantor Imigrasi Sijunjung",
+                # No office exists yet (see delivery/data/README.md): a demo point
+                # in Muaro Sijunjung town.
+                "address": "Muaro Sijunjung, Kabupaten Sijunjung (alamat demo)",
+                "phone": "+6275420000",
+                "opening_hours": "Senin-Jumat 08.00-16.00 WIB",
+                "lat": -0.6636,
+                "lon": 100.9433,
+            },
+        )
+        self._create_people(office)
+        report = self._create_deliveries(office, deliveries)
+        self.stdout.write(
+            f"Deliveries: {len(report.created)} created, "
+            f"{len(report.existing)} existed, {len(report.errors)} refused."
+        )
+        self._print_logins()
+
+    def _create_people(self, office: Office) -> None:
+        user_model = get_user_model()
+        if not user_model.objects.filter(username="admin").exists():
+            user_model.objects.create_superuser("admin", "", DEMO_PASSWORD)
+        staff_create(
+            office=office,
+            role=Role.DISPATCHER,
+            username="petugas",
+            password=DEMO_PASSWORD,
+            full_name="Nurul Hasanah",
+        )
+        staff_create(
+            office=office,
+            role=Role.AUDITOR,
+            username="auditor",
+            password=DEMO_PASSWORD,
+            full_name="Hendri Yanto",
+        )
+        for username, name, phone, vehicle in COURIERS:
+            courier_create(
+                office=office,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                phone=phone,
+                vehicle_kind=vehicle,
+                capacity=60 if vehicle == "car" else 35,
+                shift=(time(8, 0), time(16, 0)),
+            )
+
+    def _create_deliveries(self, office: Office, count: int) -> services.ImportReport:
+        items = [
+            {
+                "application_number": d.application_number,
+                "passport_number": d.passport_number,
+                "full_name": d.full_name,
+                "phone": d.phone,
+                "address": d.address,
+                "village_code": d.village_code,
+                "issued_on": d.issued_on.isoformat(),
+                "window_start": d.window[0].isoformat() if d.window else None,
+                "window_end": d.window[1].isoformat() if d.window else None,
+                "priority": d.priority,
+            }
+            for d in demo_deliveries(count, today=timezone.localdate())
+        ]
+        return services.deliveries_intake_batch(
+            office=office, actor=services.Actor.system(), items=items
+        )
+
+    def _print_logins(self) -> None:
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write("  admin    superuser      http://127.0.0.1:8000/admin/")
+        self.stdout.write("  petugas  dispatcher     http://127.0.0.1:8000/admin/")
+        self.stdout.write("  auditor  auditor        http://127.0.0.1:8000/admin/")
+        self.stdout.write(
+            "  kurir1..kurir6  couriers (API token: POST /api/auth/token/)"
+        )

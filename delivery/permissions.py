@@ -1,0 +1,33 @@
+"""Role checks for the API. Object-level scoping is done by the selectors."""
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from delivery.models import Role
+from delivery.selectors import staff_for_user
+
+
+def _has_role(request: Request, *roles: str) -> bool:
+    if request.user.is_superuser:
+        return True
+    staff = staff_for_user(request.user)
+    return staff is not None and staff.role in roles
+
+
+class IsDispatcher(BasePermission):
+    """Dispatchers (and superusers) of an office."""
+
+    message = "Only dispatchers may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return _has_role(request, Role.DISPATCHER)
+
+
+class IsOfficeStaff(BasePermission):
+    """Anyone with a role in an office: dispatcher, courier or auditor."""
+
+    message = "Only office staff may do this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return _has_role(request, Role.DISPATCHER, Role.COURIER, Role.AUDITOR)
