@@ -1,0 +1,139 @@
+"""Shared fixtures, and the rules for tests that need real services.
+
+Tests marked `postgres` need DATABASE_URL to name PostgreSQL; tests marked `services`
+need a Redis broker (CELERY_BROKER_URL=redis://...) as well. Without them they skip and
+say why. With ANTAR_REQUIRE_SERVICES=1 (CI) a missing service fails the test, and any
+skipped test fails the run: in CI nothing may skip.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+REQUIRE = os.environ.get("ANTAR_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _redis_reachable() -> bool:
+    url = urlparse(settings.CELERY_BROKER_URL)
+    if url.scheme not in {"redis", "rediss"}:
+        return False
+    try:
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    needs_pg = item.get_closest_marker("postgres") or item.get_closest_marker(
+        "services"
+    )
+    if needs_pg and not _is_postgres():
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("services") and not _redis_reachable():
+        return "needs a Redis broker: set CELERY_BROKER_URL=redis://... (server up)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing_service(item)
+    if reason and REQUIRE:
+        pytest.fail(f"required service missing: {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE and _skipped:
+        print(f"\nANTAR_REQUIRE_SERVICES=1 but {len(_skipped)} test(s) skipped:")
+        for nodeid in _skipped:
+            print(f"  {nodeid}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request: pytest.FixtureRequest):
+    """Unit tests run tasks eagerly; `services` tests send them to a real worker."""
+    celery_app.conf.task_always_eager = (
+        request.node.get_closest_marker("services") is None
+    )
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing strength is not under test; PBKDF2 would make every user cost 0.3 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _worker_database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the test database, consuming its own queue."""
+    if not (_is_postgres() and _redis_reachable()):
+        pytest.skip("needs PostgreSQL and Redis")
+    queue = f"antar-test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    env = {**os.environ, "DATABASE_URL": _worker_database_url(), "LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-Q",
+        queue,
+        "--concurrency",
+        "2",
+        "--loglevel",
+        "WARNING",
+        "-n",
+        f"{queue}@%h",
+    ]
+    process = subprocess.Popen(command, env=env)
+    _wait_for_worker(f"{queue}@{socket.gethostname()}", process)
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _wait_for_worker(name: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up")
+        if celery_app.control.ping(destination=[name], timeout=1):
+            return
+    raise RuntimeError("the Celery worker did not answer a ping within 60 s")

@@ -1,0 +1,81 @@
+"""The service's platform: settings from the environment, /healthz, the API schema."""
+
+import pytest
+import yaml
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+
+
+def test_env_helpers_parse_and_fail_loudly(monkeypatch, tmp_path):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "12")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+
+    assert env.env_bool("X_BOOL") is True
+    assert env.env_int("X_INT", 0) == 12
+    assert env.env_list("X_LIST") == ["a", "b", "c"]
+    assert env.env_secret("X_SECRET") == "s3cret"
+    monkeypatch.setenv("X_BOOL", "maybe")
+    monkeypatch.setenv("X_INT", "twelve")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_bool("X_BOOL")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_int("X_INT", 0)
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_not_debugging():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_defaults_are_indonesian_and_jakarta_time(settings):
+    assert settings.LANGUAGE_CODE == "id"
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert ("en", "English") in [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "fail"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/schema/")
+    schema = yaml.safe_load(response.content)
+
+    assert response.status_code == 200
+    assert schema["openapi"].startswith("3.")
+    validate(schema)
+    assert "/api/deliveries/intake/" in schema["paths"]
+    assert client.get("/api/docs/").status_code == 200
