@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,3 +34,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+## Refresh locale/id from the source and compile it (needs GNU gettext).
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l id -i ".venv/*" -i "tests/*" -i "bench/*"
+	DEBUG=1 $(BIN)/python manage.py compilemessages

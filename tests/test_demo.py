@@ -1,0 +1,149 @@
+"""The README's demo command: seeded data, and the whole demo served end to end."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from delivery.gazetteer import load_gazetteer
+from delivery.models import Courier, Delivery, Office, Status
+from tests.helpers import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_a_realistic_queue_once(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    gazetteer = load_gazetteer()
+    regencies = {
+        gazetteer.regency_of(gazetteer.get(code)).name
+        for code in Delivery.objects.values_list("village_code", flat=True)
+    }
+    assert Office.objects.get().name == "Kantor Imigrasi Sijunjung"
+    assert Courier.objects.count() == 6
+    assert Delivery.objects.count() == 150
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Status.QUEUED}
+    assert regencies == {
+        "Kabupaten Sijunjung",
+        "Kabupaten Dharmasraya",
+        "Kota Sawahlunto",
+    }
+    assert all(
+        phone.startswith("+628")
+        for phone in Delivery.objects.values_list(
+            "document__applicant__phone", flat=True
+        )
+    )
+    windows = Delivery.objects.filter(window_start__isnull=False).count()
+    assert 25 <= windows <= 75  # about 30% ask for a 2-hour window
+    assert "0 created, 150 existed" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_seeded_queue(client, django_user_model):
+    call_command("seed_demo", deliveries=20)
+    client.login(username="petugas", password="antar-demo")
+
+    page = client.get(reverse("admin:delivery_delivery_changelist")).content.decode()
+
+    assert "20 pengantaran" in page
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""
+
+
+def _demo_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        ANTAR_VAR_DIR=str(tmp_path / "var"),
+        CELERY_BROKER_URL="filesystem://",
+        SECRET_KEY="",
+    )
+    return env
+
+
+def _manage(env, *args) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_make_demo_serves_everything_with_no_external_service(tmp_path):
+    env, port = _demo_env(tmp_path), _free_port()
+    log = (tmp_path / "demo.log").open("w")
+    demo = subprocess.Popen(
+        [sys.executable, "manage.py", "demo", "--addrport", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until(lambda: _get(f"{base}/healthz")[0] == 200, timeout=90)
+        assert json.loads(_get(f"{base}/healthz")[1]) == {
+            "database": "ok",
+            "broker": "ok",
+        }
+        assert _get(f"{base}/api/schema/")[1].startswith(b"openapi: 3")
+        assert _get(f"{base}/admin/login/")[0] == 200
+        _assert_worker_runs_a_task(env)
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+        log.close()
+    assert "antar-demo" in (tmp_path / "demo.log").read_text()
+
+
+def _assert_worker_runs_a_task(env) -> None:
+    """Make one passport overdue, enqueue the task, and see the worker cancel it."""
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from datetime import date; from delivery.models import Document;"
+        "Document.objects.filter(pk=Document.objects.first().pk)"
+        ".update(issued_on=date(2020, 1, 1));"
+        "from delivery.tasks import deliveries_cancel_uncollected_task as t; t.delay()",
+    )
+    count = (
+        "from delivery.models import Delivery;"
+        "print('cancelled=%d' % Delivery.objects.filter(status='cancelled').count())"
+    )
+
+    def cancelled_one() -> bool:
+        return "cancelled=1" in _manage(env, "shell", "-c", count)
+
+    assert wait_until(cancelled_one, timeout=60)
