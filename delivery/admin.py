@@ -50,7 +50,7 @@ class CourierAdmin(admin.ModelAdmin):
 
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "phone", "language", "sms_opt_out"]
+    list_display = ["full_name", "phone", "language"]
     search_fields = ["full_name", "phone"]
 
 

@@ -102,7 +102,6 @@ class Applicant(models.Model):
     language = models.CharField(
         _("SMS language"), max_length=2, choices=Language.choices, default="id"
     )
-    sms_opt_out = models.BooleanField(_("opted out of SMS"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
