@@ -150,6 +150,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        # The transport polls its folder; the default 1 s would crawl through a backlog.
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 else:
@@ -167,11 +169,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "sms-sweep": {
+        "task": "notifications.tasks.sms_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "cancel-uncollected": {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
 }
+
+# SMS. Twilio when TWILIO_ACCOUNT_SID is set, else the console (the demo's phone).
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+# Only for a Twilio test double or staging stub; unset in production.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
+TWILIO_TIMEOUT_S = env_int("TWILIO_TIMEOUT_S", 10)
+# The public base URL Twilio calls our webhooks on (their signature covers it).
+TWILIO_WEBHOOK_BASE_URL = env_str("TWILIO_WEBHOOK_BASE_URL", PUBLIC_BASE_URL)
+SMS_BACKEND = env_str("SMS_BACKEND", "twilio" if TWILIO_ACCOUNT_SID else "console")
+if SMS_BACKEND not in {"twilio", "console", "memory"}:
+    raise ImproperlyConfigured("SMS_BACKEND must be twilio, console or memory")
+if SMS_BACKEND == "twilio" and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+    )
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 10)
+# A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
+SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
+# The tracking page's short link, carried by every SMS.
+SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 
 # Domain settings.
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
@@ -188,5 +217,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The SDK logs every request at INFO, phone numbers included: no PII in logs.
+        "twilio.http_client": {"level": "WARNING"},
+    },
 }

@@ -84,9 +84,16 @@ def _celery_mode(request: pytest.FixtureRequest):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    from notifications.backends import get_backend
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "memory"
+    settings.SHORT_LINK_BASE_URL = "https://antar-sijunjung.imigrasi.go.id"
+    get_backend.cache_clear()
     # Hashing strength is not under test; PBKDF2 would make every user cost 0.3 s.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    get_backend.cache_clear()
 
 
 def _worker_database_url() -> str:

@@ -11,3 +11,10 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.2) -> bool
             return True
         time.sleep(interval)
     return False
+
+
+def sent_sms() -> list:
+    """What the in-memory SMS backend sent in this test: (provider id, OutgoingSms)."""
+    from notifications.backends import get_backend
+
+    return list(get_backend().sent)
