@@ -24,6 +24,7 @@ from delivery.models import (
     EventKind,
     Status,
 )
+from delivery.notify import notify_applicant
 
 S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -127,7 +128,7 @@ def _transition(
         raise ConcurrentChange(
             _("The delivery was changed by someone else; reload it.")
         )
-    DeliveryEvent.objects.create(
+    event = DeliveryEvent.objects.create(
         delivery_id=delivery.pk,
         kind=EventKind.TRANSITION,
         from_status=current_status,
@@ -142,6 +143,7 @@ def _transition(
     )
     for name, value in changes.items():
         setattr(delivery, name, value)
+    notify_applicant(delivery, event)
     return delivery
 
 
