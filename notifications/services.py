@@ -130,10 +130,15 @@ def sms_send(*, message_id: int) -> SendOutcome:
         )
     except TransientSmsError as exc:
         return _release(message, code=exc.code, error=str(exc))
-    SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
-        status=SmsStatus.SENT, provider_sid=accepted.sid, sent_at=timezone.now()
-    )
+    _mark_sent(message, accepted.sid, expected=SmsStatus.SENDING)
     return SendOutcome(status=SmsStatus.SENT)
+
+
+def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None:
+    SmsMessage.objects.filter(pk=message.pk, status=expected).update(
+        status=SmsStatus.SENT, provider_sid=provider_sid, sent_at=timezone.now()
+    )
+    _apply_reports(provider_sid)
 
 
 def _claim(message_id: int) -> SmsMessage | None:
@@ -185,9 +190,7 @@ def sms_reconcile(*, message_id: int) -> SendOutcome:
     since = message.claimed_at or message.created_at
     found = _unclaimed_match(message, since)
     if found is not None:
-        SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
-            status=SmsStatus.SENT, provider_sid=found.sid, sent_at=timezone.now()
-        )
+        _mark_sent(message, found.sid, expected=message.status)
         return SendOutcome(status=SmsStatus.SENT)
     requeued = SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
         status=SmsStatus.QUEUED
@@ -235,7 +238,7 @@ _PROVIDER_STATUS = {
 
 
 def sms_status_report(*, provider_sid: str, status: str, error_code: str = "") -> bool:
-    """Record a provider status report; True when it moved the message forward."""
+    """Record a provider status report; True when it moved a message forward."""
     try:
         with transaction.atomic():
             SmsStatusReport.objects.create(
@@ -243,19 +246,31 @@ def sms_status_report(*, provider_sid: str, status: str, error_code: str = "") -
             )
     except IntegrityError:
         return False  # the same report again: already recorded
-    ours = _PROVIDER_STATUS.get(status)
-    if ours is None:
-        return False  # queued/sending/accepted say nothing we do not know
-    lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[ours]]
-    fields: dict[str, Any] = {"status": ours}
+    return _apply_reports(provider_sid)
+
+
+def _apply_reports(provider_sid: str) -> bool:
+    """Move the message with this provider id to the furthest status reported.
+
+    Reports can arrive before we know the provider id (a slow or ambiguous send), so
+    this runs again whenever a message gets its id."""
+    reports = SmsStatusReport.objects.filter(provider_sid=provider_sid).values_list(
+        "status", "error_code"
+    )
+    known = [
+        (_PROVIDER_STATUS[s], code) for s, code in reports if s in _PROVIDER_STATUS
+    ]
+    if not known:
+        return False
+    furthest, error_code = max(known, key=lambda report: STATUS_RANK[report[0]])
+    lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[furthest]]
+    fields: dict[str, Any] = {"status": furthest}
     if error_code:
         fields["error_code"] = error_code
-    if ours == SmsStatus.DELIVERED:
+    if furthest == SmsStatus.DELIVERED:
         fields["delivered_at"] = timezone.now()
-    moved = SmsMessage.objects.filter(
-        provider_sid=provider_sid, status__in=lower
-    ).update(**fields)
-    return moved > 0
+    moved = SmsMessage.objects.filter(provider_sid=provider_sid, status__in=lower)
+    return moved.update(**fields) > 0
 
 
 STOP_WORDS = {"STOP", "BERHENTI", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "STOPALL"}

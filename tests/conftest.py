@@ -106,34 +106,64 @@ def _worker_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def sms_double():
+    """One Twilio double for the real workers of the session."""
+    from tests.twilio_double import TwilioDouble
+
+    with TwilioDouble(seed=7) as double:
+        yield double
+
+
+@pytest.fixture(scope="session")
+def worker_env(sms_double, live_server) -> dict[str, str]:
+    """Environment of a real worker: the test database, Twilio via the local double."""
+    return {
+        "DATABASE_URL": _worker_database_url(),
+        "LOG_LEVEL": "WARNING",
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": sms_double.account_sid,
+        "TWILIO_AUTH_TOKEN": sms_double.auth_token,
+        "TWILIO_API_BASE_URL": sms_double.base_url,
+        "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32,
+        "TWILIO_TIMEOUT_S": "2",
+        "TWILIO_WEBHOOK_BASE_URL": live_server.url,
+        "SHORT_LINK_BASE_URL": "https://antar-sijunjung.imigrasi.go.id",
+    }
+
+
+def start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
+    """Start a real Celery worker process (its own process group) on `queue`."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+        "--concurrency", "2", "--loglevel", "WARNING", "-n", f"{queue}@%h",
+    ]  # fmt: skip
+    # Tasks the worker enqueues itself (retries, follow-ups) go to the same queue.
+    env = {**os.environ, **env, "CELERY_TASK_DEFAULT_QUEUE": queue}
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    _wait_for_worker(f"{queue}@{socket.gethostname()}", process)
+    return process
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, worker_env):
     """A real Celery worker process on the test database, consuming its own queue."""
     if not (_is_postgres() and _redis_reachable()):
         pytest.skip("needs PostgreSQL and Redis")
     queue = f"antar-test-{uuid.uuid4().hex[:8]}"
     celery_app.conf.task_default_queue = queue
-    env = {**os.environ, "DATABASE_URL": _worker_database_url(), "LOG_LEVEL": "WARNING"}
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "-Q",
-        queue,
-        "--concurrency",
-        "2",
-        "--loglevel",
-        "WARNING",
-        "-n",
-        f"{queue}@%h",
-    ]
-    process = subprocess.Popen(command, env=env)
-    _wait_for_worker(f"{queue}@{socket.gethostname()}", process)
+    process = start_worker(worker_env, queue)
     yield process
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture
+def webhook_settings(settings, sms_double, live_server):
+    """This process answers the double's callbacks through the live server."""
+    settings.TWILIO_AUTH_TOKEN = sms_double.auth_token
+    settings.TWILIO_WEBHOOK_BASE_URL = live_server.url
+    sms_double.reset_faults()
+    return settings
 
 
 def _wait_for_worker(name: str, process: subprocess.Popen) -> None:

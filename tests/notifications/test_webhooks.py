@@ -150,3 +150,19 @@ def test_inbound_with_a_bad_signature_is_refused(client):
 
     assert response.status_code == 403
     assert not SmsOptOut.objects.exists()
+
+
+def test_a_report_that_arrives_before_the_send_returns_is_applied_later(client):
+    from notifications.backends import OutgoingSms, get_backend
+
+    message = services.queue_sms(
+        to="+6281234567890", template="queued", context={"link": "x"}, key="early"
+    )
+    SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.UNKNOWN)
+    get_backend().sent.append(("SMEARLY", OutgoingSms(to=message.to, body=message.body)))
+    _post(client, STATUS_URL, _status("SMEARLY", "delivered"))
+
+    services.sms_reconcile(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (message.provider_sid, message.status) == ("SMEARLY", SmsStatus.DELIVERED)
