@@ -202,6 +202,11 @@ SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
 # The tracking page's short link, carried by every SMS.
 SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 
+# Routing: an OSRM server's base URL for road travel times; unset: geodesic estimate.
+OSRM_URL = env_str("OSRM_URL")
+# Nominatim for street-level geocoding; unset: the shipped gazetteer only.
+NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
+
 # Domain settings.
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
 COLLECTION_DEADLINE_DAYS = env_int("COLLECTION_DEADLINE_DAYS", 30)

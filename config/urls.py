@@ -15,6 +15,7 @@ urlpatterns = [
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
     ),
     path("api/", include("delivery.urls")),
+    path("api/", include("routing.urls")),
     path("hooks/", include("notifications.urls")),
 ]
 urlpatterns += i18n_patterns(

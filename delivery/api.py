@@ -99,7 +99,7 @@ class DeliveryDetailApi(APIView):
         return Response(DeliveryDetailOutput(delivery).data)
 
 
-def _caller_office(request: Request) -> Office:
+def caller_office(request: Request) -> Office:
     staff = staff_for_user(request.user)
     if staff is None:
         raise DomainError(_("Your account is not attached to an office."))
@@ -118,7 +118,7 @@ class DeliveryIntakeApi(APIView):
         form = IntakeInput(data=request.data)
         form.is_valid(raise_exception=True)
         delivery, created = services.delivery_intake(
-            office=_caller_office(request),
+            office=caller_office(request),
             actor=services.Actor.staff(request.user),
             data=form.validated_data,
         )
@@ -155,7 +155,7 @@ class DeliveryIntakeBatchApi(APIView):
                 {"non_field_errors": [_("Send between 1 and 500 deliveries.")]}
             )
         report = services.deliveries_intake_batch(
-            office=_caller_office(request),
+            office=caller_office(request),
             actor=services.Actor.staff(request.user),
             items=items,
             first_row=0,

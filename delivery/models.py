@@ -264,6 +264,7 @@ class ActorKind(models.TextChoices):
 class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Status change")
     LOCATION_FIXED = "location_fixed", _("Location fixed")
+    RESCHEDULED = "rescheduled", _("New courier or time")
 
 
 class DeliveryEvent(models.Model):

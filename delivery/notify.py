@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from delivery.models import Delivery, DeliveryEvent, Status
+from delivery.models import Delivery, DeliveryEvent, EventKind, Status
 from notifications.services import queue_sms
 
 S = Status
@@ -49,6 +49,10 @@ def tracking_link(delivery: Delivery) -> str:
 
 def _template_for(event: DeliveryEvent) -> str | None:
     source, target = event.from_status, event.to_status
+    if event.kind == EventKind.RESCHEDULED:
+        return "scheduled"
+    if event.kind != EventKind.TRANSITION:
+        return None
     if target == S.QUEUED:
         return {S.RECEIVED: "queued", S.SCHEDULED: "unscheduled"}.get(
             source, "attempt_failed" if source == S.ATTEMPT_FAILED else None

@@ -31,3 +31,12 @@ class IsOfficeStaff(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return _has_role(request, Role.DISPATCHER, Role.COURIER, Role.AUDITOR)
+
+
+class IsDispatcherOrAuditor(BasePermission):
+    """Office staff who may see every courier's work (not couriers)."""
+
+    message = "Only dispatchers and auditors may see this."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return _has_role(request, Role.DISPATCHER, Role.AUDITOR)

@@ -36,3 +36,31 @@ def delivery_list_for_user(
 def delivery_events(delivery: Delivery) -> QuerySet[DeliveryEvent]:
     """A delivery's history, oldest first."""
     return DeliveryEvent.objects.filter(delivery=delivery).order_by("at", "id")
+
+
+def deliveries_to_plan(*, office_id: int, exclude_ids: set[int]) -> QuerySet[Delivery]:
+    """Queued deliveries of an office that have a location, for planning."""
+    return (
+        Delivery.objects.filter(office_id=office_id, status="queued", lat__isnull=False)
+        .exclude(pk__in=exclude_ids)
+        .select_related("document")
+        .order_by("id")
+    )
+
+
+def couriers_available(*, office_id: int, courier_ids: list[int] | None = None):
+    """Active couriers of an office (optionally only those named)."""
+    from delivery.models import Courier
+
+    couriers = Courier.objects.filter(staff__office_id=office_id, is_active=True)
+    if courier_ids:
+        couriers = couriers.filter(pk__in=courier_ids)
+    return couriers.select_related("staff__user").order_by("id")
+
+
+def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
+    """Deliveries of an office with a failed attempt on that (local) day."""
+    events = DeliveryEvent.objects.filter(
+        delivery__office_id=office_id, to_status="attempt_failed", at__date=day
+    )
+    return set(events.values_list("delivery_id", flat=True))

@@ -207,6 +207,41 @@ def delivery_schedule(
 
 
 @transaction.atomic
+def delivery_reschedule(
+    *,
+    delivery: Delivery,
+    actor: Actor,
+    courier: Courier,
+    eta_start_at: datetime,
+    eta_end_at: datetime,
+) -> Delivery:
+    """Change the courier or promised window of a scheduled delivery (a re-plan)."""
+    fields = {
+        "courier": courier,
+        "eta_start_at": eta_start_at,
+        "eta_end_at": eta_end_at,
+    }
+    updated = Delivery.objects.filter(pk=delivery.pk, status=S.SCHEDULED).update(
+        **fields
+    )
+    if updated != 1:
+        raise _refuse(delivery, S.SCHEDULED)
+    event = DeliveryEvent.objects.create(
+        delivery_id=delivery.pk,
+        kind=EventKind.RESCHEDULED,
+        from_status=S.SCHEDULED,
+        to_status=S.SCHEDULED,
+        actor=actor.user,
+        actor_kind=actor.kind,
+        at=timezone.now(),
+    )
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    notify_applicant(delivery, event)
+    return delivery
+
+
+@transaction.atomic
 def delivery_unschedule(
     *, delivery: Delivery, actor: Actor, note: str = ""
 ) -> Delivery:

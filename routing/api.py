@@ -1,0 +1,158 @@
+"""REST API of planning: start a plan, watch it, read it (and its GeoJSON), publish."""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delivery.api import caller_office
+from delivery.permissions import IsDispatcher, IsDispatcherOrAuditor
+from routing import services
+from routing.geojson import plan_geojson
+from routing.models import Route, RoutePlan
+from routing.selectors import (
+    route_plan_dropped,
+    route_plan_list_for_user,
+    route_plan_with_routes,
+)
+
+
+class StopOutput(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    arrival_at = serializers.DateTimeField()
+    eta_start_at = serializers.DateTimeField()
+    eta_end_at = serializers.DateTimeField()
+    locked = serializers.BooleanField()
+    delivery_ids = serializers.SerializerMethodField()
+
+    def get_delivery_ids(self, stop: Any) -> list[int]:
+        return [item.delivery_id for item in stop.items.all()]
+
+
+class RouteOutput(serializers.Serializer):
+    courier_id = serializers.IntegerField()
+    courier_name = serializers.CharField(source="courier.__str__")
+    distance_m = serializers.IntegerField()
+    duration_s = serializers.IntegerField()
+    load = serializers.IntegerField()
+    start_at = serializers.DateTimeField()
+    end_at = serializers.DateTimeField()
+    stops = StopOutput(many=True, source="stops.all")
+
+
+class DroppedOutput(serializers.Serializer):
+    delivery_id = serializers.IntegerField()
+    reason = serializers.CharField(source="dropped_reason")
+
+
+class PlanOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    status = serializers.CharField()
+    progress = serializers.FloatField()
+    best_cost = serializers.IntegerField(allow_null=True)
+    figures = serializers.JSONField()
+    error = serializers.CharField()
+    replan_of = serializers.IntegerField(source="replan_of_id", allow_null=True)
+
+
+class PlanDetailOutput(PlanOutput):
+    routes = serializers.SerializerMethodField()
+    dropped = serializers.SerializerMethodField()
+
+    def get_routes(self, plan: RoutePlan) -> list[dict[str, Any]]:
+        routes: list[Route] = route_plan_with_routes(plan)
+        return RouteOutput(routes, many=True).data
+
+    def get_dropped(self, plan: RoutePlan) -> list[dict[str, Any]]:
+        return DroppedOutput(route_plan_dropped(plan), many=True).data
+
+
+class PlanStartInput(serializers.Serializer):
+    date = serializers.DateField()
+    courier_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+    time_limit_s = serializers.IntegerField(min_value=1, max_value=300, default=10)
+
+
+class PlanStartApi(APIView):
+    """Start planning a day; answers at once with the pending plan to poll."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=PlanStartInput, responses={202: PlanOutput})
+    def post(self, request: Request) -> Response:
+        form = PlanStartInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        plan = services.route_plan_start(
+            office=caller_office(request),
+            on_date=form.validated_data["date"],
+            actor=request.user,
+            courier_ids=form.validated_data.get("courier_ids"),
+            time_limit_s=form.validated_data["time_limit_s"],
+        )
+        return Response(PlanOutput(plan).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PlanReplanInput(serializers.Serializer):
+    date = serializers.DateField()
+    time_limit_s = serializers.IntegerField(min_value=1, max_value=300, default=10)
+
+
+class PlanReplanApi(APIView):
+    """Re-plan the rest of a published day, keeping done and started stops."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=PlanReplanInput, responses={202: PlanOutput})
+    def post(self, request: Request) -> Response:
+        form = PlanReplanInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        plan = services.route_plan_replan(
+            office=caller_office(request),
+            on_date=form.validated_data["date"],
+            actor=request.user,
+            time_limit_s=form.validated_data["time_limit_s"],
+        )
+        return Response(PlanOutput(plan).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PlanDetailApi(APIView):
+    """A plan: progress while it runs, then routes with ETAs and what was left out."""
+
+    permission_classes = [IsDispatcherOrAuditor]
+
+    @extend_schema(responses=PlanDetailOutput)
+    def get(self, request: Request, plan_id: int) -> Response:
+        plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
+        return Response(PlanDetailOutput(plan).data)
+
+
+class PlanGeoJsonApi(APIView):
+    """The plan as GeoJSON: the depot, stops numbered per route, and route lines."""
+
+    permission_classes = [IsDispatcherOrAuditor]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, plan_id: int) -> Response:
+        plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
+        return Response(plan_geojson(plan), content_type="application/geo+json")
+
+
+class PlanPublishApi(APIView):
+    """Publish a draft: schedules its deliveries and sends the applicants' SMS."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(request=None, responses=PlanOutput)
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
+        plan = services.route_plan_publish(plan=plan, actor=request.user)
+        return Response(PlanOutput(plan).data)

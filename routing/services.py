@@ -1,0 +1,324 @@
+"""The Django side of planning: queue -> problem -> solve -> saved plan -> schedules.
+
+A plan is made by a Celery task that reports progress on the RoutePlan row; the
+dispatcher reviews the draft and publishes it, which schedules every planned delivery
+(and tells each applicant) in one transaction.
+"""
+
+import logging
+import time as clock
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from delivery import selectors as delivery_selectors
+from delivery import services as delivery_services
+from delivery.errors import DomainError
+from delivery.models import Delivery, Office, Status
+from routing import solver
+from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
+from routing.problem import RoutePlan as SolvedPlan
+from routing.problem_builder import BuiltProblem, build_problem
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 0.5
+# The window promised to the applicant around the planned arrival.
+PROMISE_BEFORE = timedelta(minutes=45)
+PROMISE_LENGTH = timedelta(hours=2)
+# Deliveries a courier has done or carries: they stay on that courier's route.
+ON_THE_ROAD = (Status.OUT_FOR_DELIVERY, Status.DELIVERED)
+
+
+def route_plan_start(
+    *,
+    office: Office,
+    on_date: date,
+    actor: AbstractBaseUser | None,
+    courier_ids: list[int] | None = None,
+    time_limit_s: int = 10,
+    replan_of: RoutePlan | None = None,
+) -> RoutePlan:
+    """Create a pending plan and hand it to a planning worker after commit."""
+    from routing.tasks import route_plan_solve_task
+
+    if not 1 <= time_limit_s <= 300:
+        raise DomainError(_("The time limit must be between 1 and 300 seconds."))
+    plan = RoutePlan.objects.create(
+        office=office,
+        date=on_date,
+        created_by=actor,
+        replan_of=replan_of,
+        parameters={"courier_ids": courier_ids or [], "time_limit_s": time_limit_s},
+    )
+    route_plan_solve_task.delay_on_commit(plan.pk)
+    return plan
+
+
+def route_plan_replan(
+    *,
+    office: Office,
+    on_date: date,
+    actor: AbstractBaseUser | None,
+    time_limit_s: int = 10,
+) -> RoutePlan:
+    """Plan the rest of a day again, keeping what couriers have done or carry."""
+    published = RoutePlan.objects.filter(
+        office=office, date=on_date, status=PlanStatus.PUBLISHED
+    ).first()
+    if published is None:
+        raise DomainError(_("There is no published plan for this day to re-plan."))
+    courier_ids = list(published.routes.values_list("courier_id", flat=True))
+    return route_plan_start(
+        office=office,
+        on_date=on_date,
+        actor=actor,
+        courier_ids=courier_ids,
+        time_limit_s=time_limit_s,
+        replan_of=published,
+    )
+
+
+def route_plan_solve(*, plan_id: int) -> RoutePlan | None:
+    """Solve a pending plan once (claimed, so a second run does nothing)."""
+    claimed = RoutePlan.objects.filter(pk=plan_id, status=PlanStatus.PENDING).update(
+        status=PlanStatus.SOLVING
+    )
+    if not claimed:
+        return None
+    plan = RoutePlan.objects.select_related("office", "replan_of").get(pk=plan_id)
+    try:
+        built = _build(plan)
+        solved = solver.solve(
+            built.problem,
+            time_limit_s=plan.parameters.get("time_limit_s", 10),
+            on_progress=_progress_reporter(plan.pk),
+        )
+        _save(plan, built, solved)
+    except Exception as exc:
+        logger.exception("planning failed for plan %s", plan.pk)
+        RoutePlan.objects.filter(pk=plan.pk).update(
+            status=PlanStatus.FAILED, error=str(exc)[:2000]
+        )
+        raise
+    return RoutePlan.objects.get(pk=plan.pk)
+
+
+def _progress_reporter(plan_id: int):
+    last = [0.0]
+
+    def report(fraction: float, best_cost: int | None) -> None:
+        now = clock.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0:
+            return
+        last[0] = now
+        RoutePlan.objects.filter(pk=plan_id).update(
+            progress=round(min(fraction, 1.0), 3), best_cost=best_cost
+        )
+
+    return report
+
+
+def _build(plan: RoutePlan) -> BuiltProblem:
+    courier_ids = plan.parameters.get("courier_ids") or None
+    couriers = list(
+        delivery_selectors.couriers_available(
+            office_id=plan.office_id, courier_ids=courier_ids
+        )
+    )
+    locked, carried_ids = (
+        _locked_stops(plan.replan_of) if plan.replan_of else ({}, set())
+    )
+    failed_today = delivery_selectors.delivery_ids_failed_on(
+        office_id=plan.office_id, day=plan.date
+    )
+    free = list(
+        delivery_selectors.deliveries_to_plan(
+            office_id=plan.office_id, exclude_ids=failed_today | carried_ids
+        )
+    )
+    if plan.replan_of:
+        free += _still_at_office(plan.replan_of)
+    return build_problem(
+        office=plan.office,
+        on_date=plan.date,
+        couriers=couriers,
+        free=free,
+        locked=locked,
+        osrm_url=settings.OSRM_URL or None,
+    )
+
+
+def _locked_stops(
+    published: RoutePlan,
+) -> tuple[dict[int, list[list[Delivery]]], set[int]]:
+    """Per courier, the published stops whose passports left the office, in order."""
+    locked: dict[int, list[list[Delivery]]] = {}
+    carried: set[int] = set()
+    for route in published.routes.prefetch_related("stops__items__delivery__document"):
+        for stop in route.stops.all():
+            group = [item.delivery for item in stop.items.all()]
+            if any(d.status in ON_THE_ROAD for d in group):
+                locked.setdefault(route.courier_id, []).append(group)
+                carried.update(d.pk for d in group)
+    return locked, carried
+
+
+def _still_at_office(published: RoutePlan) -> list[Delivery]:
+    items = PlannedDelivery.objects.filter(
+        plan=published, stop__isnull=False, delivery__status=Status.SCHEDULED
+    ).select_related("delivery__document")
+    return [item.delivery for item in items]
+
+
+@transaction.atomic
+def _save(plan: RoutePlan, built: BuiltProblem, solved: SolvedPlan) -> None:
+    def at(seconds: int) -> datetime:
+        return built.day_start + timedelta(seconds=seconds)
+
+    windows = {
+        s.stop_id: (s.window_start_s, s.window_end_s) for s in built.problem.stops
+    }
+    for planned_route in solved.routes:
+        if not planned_route.stops:
+            continue
+        route = Route.objects.create(
+            plan=plan,
+            courier=built.couriers[planned_route.vehicle_id],
+            distance_m=planned_route.distance_m,
+            duration_s=planned_route.duration_s,
+            load=planned_route.load,
+            start_at=at(planned_route.start_s),
+            end_at=at(planned_route.end_s),
+        )
+        for sequence, visit in enumerate(planned_route.stops, start=1):
+            lat, lon = _point(built, visit.stop_id)
+            promise = _promise(at(visit.service_start_s), windows[visit.stop_id], at)
+            stop = Stop.objects.create(
+                route=route,
+                sequence=sequence,
+                lat=lat,
+                lon=lon,
+                arrival_at=at(visit.arrival_s),
+                service_start_at=at(visit.service_start_s),
+                eta_start_at=promise[0],
+                eta_end_at=promise[1],
+                distance_from_previous_m=visit.distance_from_previous_m,
+                locked=visit.locked,
+            )
+            PlannedDelivery.objects.bulk_create(
+                PlannedDelivery(plan=plan, stop=stop, delivery_id=pk)
+                for pk in built.stop_deliveries[visit.stop_id]
+            )
+    PlannedDelivery.objects.bulk_create(
+        PlannedDelivery(plan=plan, delivery_id=pk, dropped_reason=dropped.reason)
+        for dropped in solved.dropped
+        for pk in built.stop_deliveries[dropped.stop_id]
+    )
+    RoutePlan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.DRAFT,
+        progress=1.0,
+        best_cost=solved.objective,
+        solved_at=timezone.now(),
+        figures=_figures(solved),
+    )
+
+
+def _point(built: BuiltProblem, stop_id: str) -> tuple[float, float]:
+    location = next(s.location for s in built.problem.stops if s.stop_id == stop_id)
+    return built.points[location]
+
+
+def _promise(service_start: datetime, window, at) -> tuple[datetime, datetime]:
+    """Two hours around the arrival, on the half hour, inside the applicant's window."""
+    start = service_start - PROMISE_BEFORE
+    start = start.replace(
+        minute=0 if start.minute < 30 else 30, second=0, microsecond=0
+    )
+    end = start + PROMISE_LENGTH
+    if window[0] is not None:
+        start, end = max(start, at(window[0])), min(end, at(window[1]))
+    return start, end
+
+
+def _figures(solved: SolvedPlan) -> dict:
+    return {
+        "objective": solved.objective,
+        "distance_m": solved.distance_m,
+        "duration_s": solved.duration_s,
+        "solve_time_s": round(solved.solve_time_s, 2),
+        "first_solution_s": solved.first_solution_s,
+        "strategy": solved.strategy,
+        "routes": sum(1 for r in solved.routes if r.stops),
+        "dropped": len(solved.dropped),
+    }
+
+
+@transaction.atomic
+def route_plan_publish(*, plan: RoutePlan, actor: AbstractBaseUser) -> RoutePlan:
+    """Schedule every planned delivery, tell each applicant, supersede the old plan."""
+    published = RoutePlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor
+    )
+    if not published:
+        raise DomainError(_("Only a draft plan can be published."))
+    who = delivery_services.Actor.staff(actor)
+    previous = RoutePlan.objects.filter(
+        office=plan.office, date=plan.date, status=PlanStatus.PUBLISHED
+    ).exclude(pk=plan.pk)
+    kept = set()
+    for item in _planned_items(plan):
+        kept.add(item.delivery_id)
+        _schedule(item, plan, who)
+    for old in previous:
+        _unschedule_dropped(old, kept, who)
+    previous.update(status=PlanStatus.SUPERSEDED)
+    plan.refresh_from_db()
+    return plan
+
+
+def _planned_items(plan: RoutePlan):
+    return PlannedDelivery.objects.filter(plan=plan, stop__isnull=False).select_related(
+        "delivery", "stop__route__courier"
+    )
+
+
+def _schedule(item: PlannedDelivery, plan: RoutePlan, who) -> None:
+    delivery, stop = item.delivery, item.stop
+    courier = stop.route.courier
+    if delivery.status == Status.QUEUED:
+        delivery_services.delivery_schedule(
+            delivery=delivery,
+            actor=who,
+            courier=courier,
+            on_date=plan.date,
+            eta_start_at=stop.eta_start_at,
+            eta_end_at=stop.eta_end_at,
+        )
+    elif delivery.status == Status.SCHEDULED and _changed(delivery, stop):
+        delivery_services.delivery_reschedule(
+            delivery=delivery,
+            actor=who,
+            courier=courier,
+            eta_start_at=stop.eta_start_at,
+            eta_end_at=stop.eta_end_at,
+        )
+
+
+def _changed(delivery: Delivery, stop: Stop) -> bool:
+    return (delivery.courier_id, delivery.eta_start_at, delivery.eta_end_at) != (
+        stop.route.courier_id,
+        stop.eta_start_at,
+        stop.eta_end_at,
+    )
+
+
+def _unschedule_dropped(old: RoutePlan, kept: set[int], who) -> None:
+    for item in _planned_items(old).exclude(delivery_id__in=kept):
+        if item.delivery.status == Status.SCHEDULED:
+            delivery_services.delivery_unschedule(
+                delivery=item.delivery, actor=who, note=f"re-planned (plan {old.pk})"
+            )
