@@ -159,7 +159,9 @@ def test_a_report_that_arrives_before_the_send_returns_is_applied_later(client):
         to="+6281234567890", template="queued", context={"link": "x"}, key="early"
     )
     SmsMessage.objects.filter(pk=message.pk).update(status=SmsStatus.UNKNOWN)
-    get_backend().sent.append(("SMEARLY", OutgoingSms(to=message.to, body=message.body)))
+    get_backend().sent.append(
+        ("SMEARLY", OutgoingSms(to=message.to, body=message.body))
+    )
     _post(client, STATUS_URL, _status("SMEARLY", "delivered"))
 
     services.sms_reconcile(message_id=message.pk)
