@@ -139,6 +139,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Cache (rate limits of public pages): Redis when CACHE_URL is set, else in-process.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery. The embedded default is kombu's filesystem transport, so the demo runs tasks
 # in a real worker process without any server; production sets a redis:// URL.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -289,6 +289,8 @@ class DeliveryEvent(models.Model):
     )
     actor_kind = models.CharField(_("actor"), max_length=20, choices=ActorKind.choices)
     at = models.DateTimeField(_("at"), db_index=True)
+    # The phone's own clock for actions recorded offline and sent later.
+    device_at = models.DateTimeField(_("device time"), null=True, blank=True)
     reason_code = models.CharField(_("reason"), max_length=40, blank=True)
     note = models.TextField(_("note"), blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)

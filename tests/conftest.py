@@ -19,6 +19,7 @@ from django.conf import settings
 
 from config.celery import app as celery_app
 
+pytest_plugins = ["tests.browser"]
 REQUIRE = os.environ.get("ANTAR_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 
 

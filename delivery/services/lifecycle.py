@@ -20,11 +20,11 @@ from delivery.models import (
     ActorKind,
     Courier,
     Delivery,
-    DeliveryEvent,
     EventKind,
     Status,
 )
 from delivery.notify import notify_applicant
+from delivery.services.events import record_event
 
 S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -128,18 +128,16 @@ def _transition(
         raise ConcurrentChange(
             _("The delivery was changed by someone else; reload it.")
         )
-    event = DeliveryEvent.objects.create(
+    event = record_event(
         delivery_id=delivery.pk,
         kind=EventKind.TRANSITION,
         from_status=current_status,
         to_status=to_status,
-        actor=actor.user,
-        actor_kind=actor.kind,
+        actor=actor,
         at=now,
         reason_code=reason_code,
         note=note,
-        lat=position.lat if position else None,
-        lon=position.lon if position else None,
+        position=position,
     )
     for name, value in changes.items():
         setattr(delivery, name, value)
@@ -226,14 +224,12 @@ def delivery_reschedule(
     )
     if updated != 1:
         raise _refuse(delivery, S.SCHEDULED)
-    event = DeliveryEvent.objects.create(
+    event = record_event(
         delivery_id=delivery.pk,
         kind=EventKind.RESCHEDULED,
         from_status=S.SCHEDULED,
         to_status=S.SCHEDULED,
-        actor=actor.user,
-        actor_kind=actor.kind,
-        at=timezone.now(),
+        actor=actor,
     )
     for name, value in fields.items():
         setattr(delivery, name, value)
@@ -397,12 +393,11 @@ def delivery_create(*, actor: Actor, **fields: Any) -> Delivery:
     delivery = Delivery.objects.create(
         status=S.RECEIVED, status_changed_at=now, **fields
     )
-    DeliveryEvent.objects.create(
-        delivery=delivery,
+    record_event(
+        delivery_id=delivery.pk,
         kind=EventKind.TRANSITION,
         to_status=S.RECEIVED,
-        actor=actor.user,
-        actor_kind=actor.kind,
+        actor=actor,
         at=now,
     )
     return delivery
