@@ -12,6 +12,24 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery import tracking_codes
 
+__all__ = [
+    "ActorKind",
+    "Applicant",
+    "Courier",
+    "Delivery",
+    "DeliveryEvent",
+    "Document",
+    "EventKind",
+    "Language",
+    "LocationQuality",
+    "Office",
+    "Priority",
+    "Role",
+    "Staff",
+    "Status",
+    "VehicleKind",
+]
+
 
 class Office(models.Model):
     """An immigration office that runs deliveries from its own depot."""
@@ -74,6 +92,8 @@ class Courier(models.Model):
     shift_start = models.TimeField(_("shift start"), default=time(8, 0))
     shift_end = models.TimeField(_("shift end"), default=time(16, 0))
     is_active = models.BooleanField(_("active"), default=True)
+    # Set after too many wrong handover codes in an hour; no handover until then.
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("courier")
@@ -227,6 +247,12 @@ class Delivery(models.Model):
     eta_start_at = models.DateTimeField(_("expected from"), null=True, blank=True)
     eta_end_at = models.DateTimeField(_("expected until"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Set when too many wrong codes locked the handover; a dispatcher must decide.
+    handover_locked_at = models.DateTimeField(
+        _("handover locked at"), null=True, blank=True
+    )
+    # The applicant asked for delivery on this day (or later), from the tracking page.
+    requested_date = models.DateField(_("requested day"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -265,6 +291,13 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Status change")
     LOCATION_FIXED = "location_fixed", _("Location fixed")
     RESCHEDULED = "rescheduled", _("New courier or time")
+    HEADING = "heading", _("Courier on the way to the stop")
+    ARRIVED = "arrived", _("Courier arrived")
+    CODE_SENT = "code_sent", _("Handover code sent")
+    CODE_REISSUED = "code_reissued", _("Handover code re-issued by the office")
+    HANDOVER_LOCKED = "handover_locked", _("Handover locked")
+    APPLICANT_REQUEST = "applicant_request", _("Applicant's request")
+    UNDONE = "undone", _("Mistaken step undone")
 
 
 class DeliveryEvent(models.Model):
