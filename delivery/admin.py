@@ -12,12 +12,22 @@ from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
 from delivery.models import (
     Applicant,
+    AuditCheckpoint,
+    AuditRecord,
+    Complaint,
+    ComplaintUpdate,
     Courier,
+    CourierAction,
     Delivery,
     DeliveryEvent,
     Document,
+    EventPhoto,
+    HandoverAttempt,
+    HandoverCode,
     Office,
+    ProofOfDelivery,
     Staff,
+    SurveyResponse,
 )
 from delivery.selectors import staff_for_user
 
@@ -208,3 +218,80 @@ class DeliveryEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services; the back office reads them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(HandoverCode)
+class HandoverCodeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "delivery",
+        "courier",
+        "created_at",
+        "expires_at",
+        "failed_attempts",
+    ]
+    # Nobody reads a code; not even its hash is shown.
+    exclude = ["code_hash"]
+
+
+@admin.register(HandoverAttempt)
+class HandoverAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["at", "courier", "delivery", "success"]
+    list_filter = ["success"]
+
+
+@admin.register(ProofOfDelivery)
+class ProofOfDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["delivery", "recipient_kind", "created_at"]
+
+
+@admin.register(EventPhoto)
+class EventPhotoAdmin(ReadOnlyAdmin):
+    list_display = ["event", "created_at"]
+
+
+@admin.register(CourierAction)
+class CourierActionAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "courier", "action", "outcome"]
+    list_filter = ["action", "outcome"]
+
+
+@admin.register(AuditRecord)
+class AuditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["id", "at", "actor_kind", "action", "subject"]
+    list_filter = ["action", "actor_kind"]
+    search_fields = ["subject"]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "record_id_at"]
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "district_code", "source"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "category", "status", "created_at", "due_at"]
+    list_filter = ["status", "category"]
+    readonly_fields = ["ticket", "delivery", "created_at", "due_at", "status"]
+
+
+@admin.register(ComplaintUpdate)
+class ComplaintUpdateAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "at", "status_after"]
