@@ -441,16 +441,12 @@ def _search_all(
 ) -> _Outcome | None:
     if not model.free:
         return None
-    configs = _configs_for(model)
+    configs = list(range(len(_CONFIGS)))
     try:
         return _search_processes(model, configs, deadline, began, budget_s, on_progress)
     except (AssertionError, OSError):
         # Daemonic workers (e.g. Celery's prefork pool) may not start processes.
         return _search_here(model, configs[0], deadline, began, budget_s, on_progress)
-
-
-def _configs_for(model: _Model) -> list[int]:
-    return list(range(len(_CONFIGS)))
 
 
 def _search_here(

@@ -1,0 +1,145 @@
+"""Benchmark: our planner, PyVRP and VROOM on Solomon, Homberger and Sijunjung days.
+
+.venv/bin/python -m bench.routing.run --instances solomon-subset --budgets 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from bench.routing.baselines import pyvrp_solve, vroom_solve
+from bench.routing.days import DAYS, make_day
+from routing.instances import (
+    read_solomon,
+    solomon_cost,
+    solomon_problem,
+    solomon_violations,
+)
+from routing.problem import PlanningProblem
+from routing.solver import solve
+
+SHARED = Path("/work/shared/benchmarks")
+GROUPS = {
+    # Not the instances the two search configurations were tuned on.
+    "solomon-subset": "C102 C107 C203 C207 R102 R107 R111 R205 R210 RC103 RC106 "
+    "RC204 RC208",
+    "homberger": "C1_2_1 R1_2_1 RC1_2_1 R2_2_1 R1_4_1 R1_10_1",
+    "scaling": "R1_2_1 R1_4_1 R1_10_1",
+    "days": " ".join(DAYS),
+}
+GROUPS["solomon"] = " ".join(sorted(p.stem for p in (SHARED / "solomon").glob("*.txt")))
+
+
+def best_known() -> dict[str, float]:
+    """Exact distance of the best-known solutions; distance objective preferred."""
+    out: dict[str, float] = {}
+    with (SHARED / "bks.csv").open() as f:
+        for row in csv.DictReader(f):
+            if row["objective"] == "distance" or row["instance"] not in out:
+                out[row["instance"]] = float(row["distance_exact"])
+    return out
+
+
+def load(name: str):  # noqa: ANN201
+    """(problem, exact cost and check of routes given as stop indices)."""
+    if name in DAYS:
+        problem = make_day(DAYS[name])
+        return problem, lambda routes: check_day(problem, routes)
+    folder = "solomon" if "_" not in name else "homberger"
+    inst = read_solomon(SHARED / folder / f"{name}.txt")
+    problem = solomon_problem(inst)
+
+    def check(routes: list[list[int]]) -> tuple[float, list[str]]:
+        numbers = [[int(problem.stops[i].stop_id) for i in r] for r in routes if r]
+        return solomon_cost(inst, numbers), solomon_violations(inst, numbers)
+
+    return problem, check
+
+
+def check_day(problem: PlanningProblem, routes: list[list[int]]):  # noqa: ANN201
+    """Distance in km and broken rules, in the problem's integer units."""
+    errors, total, seen = [], 0, [i for r in routes for i in r]
+    if len(seen) != len(set(seen)):
+        errors.append("a stop visited twice")
+    for r, vehicle in zip(routes, problem.vehicles, strict=False):
+        t, at, load = vehicle.shift_start_s, vehicle.start_location, 0
+        for i in r:
+            s = problem.stops[i]
+            total += problem.distance_m[at][s.location]
+            t = max(t + problem.duration_s[at][s.location], s.window_start_s or 0)
+            if s.window_end_s is not None and t > s.window_end_s:
+                errors.append(f"{s.stop_id} late")
+            t, at, load = t + s.service_s, s.location, load + s.demand
+        total += problem.distance_m[at][vehicle.end_location]
+        t += problem.duration_s[at][vehicle.end_location]
+        if t > vehicle.shift_end_s or load > vehicle.capacity:
+            errors.append("shift or capacity exceeded")
+    return total / 1000, errors
+
+
+def run_ours(problem: PlanningProblem, budget: float):  # noqa: ANN201
+    plan = solve(problem, time_limit_s=budget)
+    index = {s.stop_id: i for i, s in enumerate(problem.stops)}
+    routes = [[index[s.stop_id] for s in r.stops] for r in plan.routes if r.stops]
+    return routes, plan.first_complete_s or plan.first_solution_s
+
+
+SOLVERS = {
+    "antar": run_ours,
+    "pyvrp": lambda p, b: pyvrp_solve(p, b, optional=p.stops[0].stop_id[0] == "d"),
+    "vroom": vroom_solve,
+}
+
+
+def main() -> None:
+    """Run the selected instances and budgets; print a markdown table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instances", default="solomon-subset,days")
+    parser.add_argument("--budgets", default="10,30")
+    parser.add_argument("--solvers", default="antar,pyvrp,vroom")
+    args = parser.parse_args()
+    names = [n for g in args.instances.split(",") for n in GROUPS.get(g, g).split()]
+    budgets = [float(b) for b in args.budgets.split(",")]
+    bks = best_known()
+    print(
+        "| instance | n | budget s | solver | cost | vehicles | gap to BKS % | "
+        "ratio to PyVRP | first feasible s | time s | planned | check |"
+    )
+    print("|" + "---|" * 12)
+    for name in names:
+        problem, check = load(name)
+        for budget in budgets:
+            run_instance(name, problem, check, budget, args.solvers.split(","), bks)
+
+
+def run_instance(name, problem, check, budget, solvers, bks) -> None:  # noqa: ANN001
+    """Solve one instance at one budget with every solver; print rows."""
+    rows, pyvrp_cost = [], None
+    for solver in solvers:
+        began = time.monotonic()
+        routes, first = SOLVERS[solver](problem, budget)
+        took = time.monotonic() - began
+        cost, errors = check(routes)
+        if solver == "pyvrp":
+            pyvrp_cost = cost
+        rows.append((solver, cost, routes, first, took, errors))
+    for solver, cost, routes, first, took, errors in rows:
+        gap = f"{100 * (cost / bks[name] - 1):+.2f}" if name in bks else "-"
+        ratio = f"{cost / pyvrp_cost:.4f}" if pyvrp_cost else "-"
+        planned = sum(len(r) for r in routes)
+        print(
+            f"| {name} | {len(problem.stops)} | {budget:g} | {solver} | {cost:.2f} | "
+            f"{sum(1 for r in routes if r)} | {gap} | {ratio} | "
+            f"{'-' if first is None else f'{first:.2f}'} | {took:.1f} | {planned} | "
+            f"{'ok' if not errors else errors[0]} |",
+            flush=True,
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

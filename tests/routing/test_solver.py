@@ -1,0 +1,287 @@
+"""The pure planner: feasibility, optimality on tiny cases, drops, locks."""
+
+import itertools
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routing.instances import (
+    read_solomon,
+    solomon_problem,
+    solomon_routes,
+    solomon_violations,
+)
+from routing.problem import (
+    PlanningProblem,
+    RoutePlan,
+    Stop,
+    Vehicle,
+    merge_same_location,
+)
+from routing.solver import solve
+
+DATA = Path(__file__).parent / "data"
+HOUR = 3600
+
+
+def grid_problem(points, stops, vehicles, **kwargs):
+    """Problem on points in metres; travel at 10 m/s."""
+    dist = tuple(tuple(round(math.dist(a, b)) for b in points) for a in points)
+    dur = tuple(tuple(math.ceil(d / 10) for d in row) for row in dist)
+    return PlanningProblem(tuple(stops), tuple(vehicles), dist, dur, **kwargs)
+
+
+def van(vehicle_id="v1", capacity=10, shift=(0, 8 * HOUR), **kwargs):
+    return Vehicle(vehicle_id, 0, 0, shift[0], shift[1], capacity, **kwargs)
+
+
+def assert_feasible(problem: PlanningProblem, plan: RoutePlan) -> None:
+    """Every stop once or dropped; windows, capacity, shift, duration respected."""
+    served = [s.stop_id for r in plan.routes for s in r.stops]
+    dropped = [d.stop_id for d in plan.dropped]
+    assert sorted(served + dropped) == sorted(s.stop_id for s in problem.stops)
+    by_id = {s.stop_id: s for s in problem.stops}
+    for route, vehicle in zip(plan.routes, problem.vehicles, strict=True):
+        assert route.vehicle_id == vehicle.vehicle_id
+        assert route.load <= vehicle.capacity
+        if not route.stops:
+            continue
+        assert vehicle.shift_start_s <= route.start_s
+        assert route.end_s <= vehicle.shift_end_s
+        if vehicle.max_duration_s is not None:
+            assert route.duration_s <= vehicle.max_duration_s
+        for planned in route.stops:
+            stop = by_id[planned.stop_id]
+            assert planned.arrival_s <= planned.service_start_s
+            assert (stop.window_start_s or 0) <= planned.service_start_s
+            if stop.window_end_s is not None:
+                assert planned.service_start_s <= stop.window_end_s
+
+
+def test_serves_every_stop_and_meets_windows():
+    points = [(0, 0), (1000, 0), (2000, 0), (0, 1000), (0, 2000)]
+    stops = [
+        Stop("a", 1, service_s=60, window_start_s=600, window_end_s=900),
+        Stop("b", 2, service_s=60),
+        Stop("c", 3, service_s=60, window_start_s=100, window_end_s=200),
+        Stop("d", 4, service_s=60),
+    ]
+    problem = grid_problem(points, stops, [van()])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert_feasible(problem, plan)
+    assert plan.dropped == ()
+    assert plan.routes[0].stops[0].stop_id == "c"
+
+
+def brute_force_distance(problem: PlanningProblem) -> int:
+    """Best single-vehicle tour length over all orders, ignoring time."""
+    d, n = problem.distance_m, len(problem.stops)
+    best = math.inf
+    for order in itertools.permutations(range(1, n + 1)):
+        path = (0, *order, 0)
+        best = min(best, sum(d[a][b] for a, b in itertools.pairwise(path)))
+    return int(best)
+
+
+def test_finds_the_optimum_of_a_tiny_tour():
+    points = [(0, 0), (5000, 800), (1200, 4000), (3000, 3000), (4500, 4200), (800, 900)]
+    stops = [Stop(f"s{i}", i) for i in range(1, len(points))]
+    problem = grid_problem(points, stops, [van()])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert plan.distance_m == brute_force_distance(problem)
+
+
+def test_drops_stops_for_capacity_with_a_reason():
+    points = [(0, 0), (100, 0), (200, 0), (300, 0)]
+    stops = [Stop("a", 1, demand=4), Stop("b", 2, demand=4), Stop("c", 3, demand=4)]
+    problem = grid_problem(points, stops, [van(capacity=8)])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert_feasible(problem, plan)
+    assert [d.reason for d in plan.dropped] == ["capacity"]
+
+
+def test_keeps_the_high_priority_stop_when_room_is_short():
+    points = [(0, 0), (100, 0), (5000, 0)]
+    stops = [Stop("near", 1, demand=5), Stop("far", 2, demand=5, priority=3)]
+    problem = grid_problem(points, stops, [van(capacity=5)])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert [s.stop_id for s in plan.routes[0].stops] == ["far"]
+    assert plan.dropped[0].stop_id == "near"
+
+
+def test_names_the_reason_for_unreachable_and_oversized_stops():
+    points = [(0, 0), (100, 0), (200_000, 0), (300, 0)]
+    stops = [
+        Stop("ok", 1),
+        Stop("far", 2, window_end_s=HOUR),
+        Stop("huge", 3, demand=50),
+    ]
+    problem = grid_problem(points, stops, [van()])
+
+    plan = solve(problem, time_limit_s=1)
+
+    reasons = {d.stop_id: d.reason for d in plan.dropped}
+    assert reasons == {"far": "not_reachable_in_time", "huge": "capacity"}
+
+
+def test_drops_with_no_vehicle_when_nobody_works():
+    problem = grid_problem([(0, 0), (10, 0)], [Stop("a", 1)], [])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert [(d.stop_id, d.reason) for d in plan.dropped] == [("a", "no_vehicle")]
+
+
+def test_short_shift_leaves_stops_out_with_a_time_reason():
+    points = [(0, 0)] + [(3000 * i, 0) for i in range(1, 6)]
+    stops = [Stop(f"s{i}", i, service_s=1200) for i in range(1, 6)]
+    problem = grid_problem(points, stops, [van(shift=(0, 2 * HOUR))])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert_feasible(problem, plan)
+    assert plan.dropped
+    assert {d.reason for d in plan.dropped} <= {"shift_too_short"}
+
+
+def test_respects_max_route_duration_and_speed_factor():
+    points = [(0, 0), (6000, 0), (0, 6000), (6000, 6000)]
+    stops = [Stop(f"s{i}", i, service_s=300) for i in range(1, 4)]
+    slow = van("slow", speed_factor=2.0, max_duration_s=HOUR)
+    problem = grid_problem(points, stops, [slow, van("fast", max_duration_s=HOUR)])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert_feasible(problem, plan)
+    assert plan.dropped == ()
+
+
+def test_locked_prefix_stays_first_in_order_on_replan():
+    points = [(0, 0), (1000, 0), (2000, 0), (3000, 0), (500, 500)]
+    stops = [Stop(f"s{i}", i, service_s=60) for i in range(1, 5)]
+    first = van("a", locked_stop_ids=("s3", "s1"))
+    problem = grid_problem(points, stops, [first, van("b")])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert [s.stop_id for s in plan.routes[0].stops[:2]] == ["s3", "s1"]
+    assert all(s.locked for s in plan.routes[0].stops[:2])
+    assert_feasible(problem, plan)
+
+
+def test_replan_from_a_position_mid_day():
+    points = [(0, 0), (1000, 0), (2000, 0)]
+    stops = [Stop("s1", 1, window_end_s=12 * HOUR), Stop("s2", 2)]
+    courier = Vehicle("a", 1, 0, 11 * HOUR, 16 * HOUR, 10)
+    problem = grid_problem(points, stops, [courier])
+
+    plan = solve(problem, time_limit_s=1)
+
+    route = plan.routes[0]
+    assert route.start_s >= 11 * HOUR
+    assert route.stops[0].stop_id == "s1"
+    assert route.stops[0].arrival_s == 11 * HOUR
+
+
+def test_same_seed_gives_the_same_plan():
+    points = [(0, 0)] + [((i * 7919) % 5000, (i * 104729) % 5000) for i in range(1, 13)]
+    stops = [Stop(f"s{i}", i, service_s=120) for i in range(1, 13)]
+    problem = grid_problem(points, stops, [van("a", 4), van("b", 4), van("c", 4)])
+
+    first = solve(problem, time_limit_s=1, seed=7)
+    second = solve(problem, time_limit_s=1, seed=7)
+
+    assert first.routes == second.routes
+
+
+def test_reports_progress_up_to_the_whole_budget():
+    points = [(0, 0), (100, 0), (0, 100)]
+    problem = grid_problem(points, [Stop("a", 1), Stop("b", 2)], [van()])
+    calls = []
+
+    solve(problem, time_limit_s=1, on_progress=lambda f, c: calls.append((f, c)))
+
+    assert calls[-1][0] == 1.0
+    assert all(0 <= f <= 1 for f, _ in calls)
+
+
+def test_merges_deliveries_to_one_address():
+    stops = [Stop("a", 1, window_end_s=500), Stop("b", 1, demand=2), Stop("c", 2)]
+
+    merged = merge_same_location(stops)
+
+    assert [(s.stop_id, s.demand, s.window_end_s) for s in merged] == [
+        ("a+b", 3, 500),
+        ("c", 1, None),
+    ]
+
+
+def test_feasible_plan_on_solomon_r101():
+    inst = read_solomon(DATA / "R101.txt")
+
+    plan = solve(solomon_problem(inst), time_limit_s=3)
+
+    assert plan.dropped == ()
+    assert solomon_violations(inst, solomon_routes(plan)) == []
+
+
+def test_solver_import_does_not_load_django():
+    code = "import routing.solver, sys; assert 'django' not in sys.modules"
+
+    result = subprocess.run([sys.executable, "-c", code], check=False)
+
+    assert result.returncode == 0
+
+
+@st.composite
+def small_problems(draw):
+    n = draw(st.integers(1, 7))
+    points = [(0, 0)] + [
+        (draw(st.integers(-5000, 5000)), draw(st.integers(-5000, 5000)))
+        for _ in range(n)
+    ]
+    stops = []
+    for i in range(1, n + 1):
+        start = draw(st.one_of(st.none(), st.integers(0, 4 * HOUR)))
+        end = None if start is None else start + draw(st.integers(0, 2 * HOUR))
+        stops.append(
+            Stop(
+                f"s{i}",
+                i,
+                draw(st.integers(1, 5)),
+                draw(st.integers(0, 900)),
+                start,
+                end,
+                draw(st.integers(1, 3)),
+            )
+        )
+    vehicles = [
+        van(
+            f"v{k}",
+            draw(st.integers(1, 12)),
+            (0, draw(st.integers(HOUR, 6 * HOUR))),
+            max_duration_s=draw(st.one_of(st.none(), st.integers(600, 4 * HOUR))),
+        )
+        for k in range(draw(st.integers(1, 2)))
+    ]
+    return grid_problem(points, stops, vehicles)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(problem=small_problems())
+def test_random_small_problems_give_feasible_plans(problem):
+    plan = solve(problem, time_limit_s=0.5)
+
+    assert_feasible(problem, plan)
