@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import queue
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -17,17 +16,14 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.plan_reading import Outcome, build_plan
+from routing.preparation import Model, prepare, split_servable, travel, validate
 from routing.problem import (
-    DroppedStop,
-    DropReason,
     Matrix,
-    PlannedStop,
     PlanningProblem,
-    Route,
     RoutePlan,
-    Stop,
-    Vehicle,
 )
+from routing.ruin_recreate import Fleet, Instance, Settings, improve
 
 ProgressCallback = Callable[[float, "int | None"], None]
 _FSS = routing_enums_pb2.FirstSolutionStrategy
@@ -40,46 +36,23 @@ class _Config:
     first_solution: int
     neighbors_ratio: float = 1.0
     gls_lambda: float = 0.1
+    sisr_share: float = 0.0
+    sisr_temperature: float = 0.5
 
 
-# Two searches that differ in their start; on Solomon each wins about half the time.
+# Both searches anneal with ruin and recreate for most of the budget (it beat GLS
+# alone on every tuning instance), then GLS polishes the plan inside OR-Tools. They
+# differ in temperature and seed; OR-Tools' own start is the fallback.
+_SISR_MIN_STOPS = 20
 _CONFIGS = (
-    _Config("gls-parallel-insertion", _FSS.PARALLEL_CHEAPEST_INSERTION),
-    _Config("gls-local-insertion", _FSS.LOCAL_CHEAPEST_INSERTION),
+    _Config("sisr-gls-hot", _FSS.PARALLEL_CHEAPEST_INSERTION, sisr_share=0.75),
+    _Config(
+        "sisr-gls-cool",
+        _FSS.LOCAL_CHEAPEST_INSERTION,
+        sisr_share=0.75,
+        sisr_temperature=0.2,
+    ),
 )
-
-
-@dataclass(frozen=True)
-class _Start:
-    """Where and when a vehicle becomes free once its locked prefix is done."""
-
-    location: int
-    time_s: int
-    flexible: bool
-    capacity: int
-    max_duration_s: int | None
-    prefix: tuple[PlannedStop, ...]
-    prefix_distance_m: int
-
-
-@dataclass(frozen=True)
-class _Model:
-    """The problem as the search sees it: locked stops removed, starts moved."""
-
-    problem: PlanningProblem
-    starts: tuple[_Start, ...]
-    free: tuple[int, ...]  # indices into problem.stops, in search order
-    horizon_s: int
-
-
-@dataclass
-class _Outcome:
-    routes: list[list[int]]  # indices into problem.stops, per vehicle
-    start_times: list[int]
-    objective: int
-    first_s: float | None
-    complete_s: float | None
-    name: str
 
 
 def solve(
@@ -109,124 +82,16 @@ def solve(
         Routes with times, and the dropped stops with reasons.
     """
     began = time.monotonic()
-    _validate(problem)
-    model = _prepare(problem, seed)
-    servable, unservable = _split_servable(model)
+    validate(problem)
+    model = prepare(problem, seed)
+    servable, unservable = split_servable(model)
     model = replace(model, free=servable)
     deadline = began + max(0.2, time_limit_s - 0.1)
     outcome = _search_all(model, deadline, began, time_limit_s, on_progress)
-    plan = _build_plan(model, outcome, unservable, time.monotonic() - began)
+    plan = build_plan(model, outcome, unservable, time.monotonic() - began)
     if on_progress is not None:
         on_progress(1.0, plan.objective)
     return plan
-
-
-# --- validation and preparation ---------------------------------------------
-
-
-def _validate(problem: PlanningProblem) -> None:
-    size = len(problem.distance_m)
-    if len(problem.duration_s) != size:
-        raise ValueError("distance and duration matrices differ in size")
-    ids = [s.stop_id for s in problem.stops]
-    if len(set(ids)) != len(ids):
-        raise ValueError("stop ids must be unique")
-    locations = [s.location for s in problem.stops]
-    for v in problem.vehicles:
-        locations += [v.start_location, v.end_location]
-        if v.duration_s is not None and len(v.duration_s) != size:
-            raise ValueError(f"vehicle {v.vehicle_id}: matrix size differs")
-    if any(not 0 <= loc < size for loc in locations):
-        raise ValueError("a location is outside the matrices")
-    locked = [s for v in problem.vehicles for s in v.locked_stop_ids]
-    if len(set(locked)) != len(locked) or not set(locked) <= set(ids):
-        raise ValueError("locked stops must be known stops, each locked once")
-
-
-def _travel(problem: PlanningProblem, vehicle: Vehicle, a: int, b: int) -> int:
-    """Travel time of ``vehicle`` from location a to b, rounded up."""
-    matrix = vehicle.duration_s or problem.duration_s
-    if vehicle.speed_factor == 1.0:
-        return matrix[a][b]
-    return math.ceil(matrix[a][b] * vehicle.speed_factor)
-
-
-def _prepare(problem: PlanningProblem, seed: int) -> _Model:
-    by_id = {s.stop_id: i for i, s in enumerate(problem.stops)}
-    starts = tuple(_vehicle_start(problem, v, by_id) for v in problem.vehicles)
-    locked = {by_id[s] for v in problem.vehicles for s in v.locked_stop_ids}
-    free = [i for i in range(len(problem.stops)) if i not in locked]
-    # The seed only changes the order the search sees the stops in (its tie-breaks).
-    if seed:
-        random.Random(seed).shuffle(free)
-    ends = [v.shift_end_s for v in problem.vehicles] + [s.time_s for s in starts]
-    ends += [s.window_end_s or 0 for s in problem.stops]
-    return _Model(problem, starts, tuple(free), max(ends, default=0) + 1)
-
-
-def _vehicle_start(
-    problem: PlanningProblem, v: Vehicle, by_id: dict[str, int]
-) -> _Start:
-    t, loc, load, dist = v.shift_start_s, v.start_location, 0, 0
-    prefix: list[PlannedStop] = []
-    for stop_id in v.locked_stop_ids:
-        s = problem.stops[by_id[stop_id]]
-        leg = problem.distance_m[loc][s.location]
-        arrival = t + _travel(problem, v, loc, s.location)
-        begin = max(arrival, s.window_start_s or 0)
-        t, loc, load, dist = (
-            begin + s.service_s,
-            s.location,
-            load + s.demand,
-            dist + leg,
-        )
-        prefix.append(PlannedStop(stop_id, arrival, begin, t, leg, load, locked=True))
-    used = t - v.shift_start_s
-    max_duration = None if v.max_duration_s is None else v.max_duration_s - used
-    flexible = not prefix
-    return _Start(
-        loc, t, flexible, v.capacity - load, max_duration, tuple(prefix), dist
-    )
-
-
-def _alone_fails(model: _Model, stop: Stop, v: int) -> str | None:
-    """Why vehicle ``v`` could not serve ``stop`` even on its own, if it could not."""
-    problem, start = model.problem, model.starts[v]
-    vehicle = problem.vehicles[v]
-    if stop.demand > start.capacity:
-        return "capacity"
-    travel_in = _travel(problem, vehicle, start.location, stop.location)
-    leave = start.time_s
-    if start.flexible:
-        leave = max(leave, (stop.window_start_s or 0) - travel_in)
-    begin = max(leave + travel_in, stop.window_start_s or 0)
-    if stop.window_end_s is not None and begin > stop.window_end_s:
-        return "time"
-    back = (
-        begin
-        + stop.service_s
-        + _travel(problem, vehicle, stop.location, vehicle.end_location)
-    )
-    too_long = start.max_duration_s is not None and back - leave > start.max_duration_s
-    return "time" if back > vehicle.shift_end_s or too_long else None
-
-
-def _split_servable(model: _Model) -> tuple[tuple[int, ...], list[DroppedStop]]:
-    servable: list[int] = []
-    dropped: list[DroppedStop] = []
-    for i in model.free:
-        stop = model.problem.stops[i]
-        fails = {_alone_fails(model, stop, v) for v in range(len(model.starts))}
-        if None in fails:
-            servable.append(i)
-            continue
-        reason: DropReason = "not_reachable_in_time"
-        if not fails:
-            reason = "no_vehicle"
-        elif fails == {"capacity"}:
-            reason = "capacity"
-        dropped.append(DroppedStop(stop.stop_id, reason))
-    return tuple(servable), dropped
 
 
 # --- the OR-Tools model ------------------------------------------------------
@@ -235,7 +100,7 @@ def _split_servable(model: _Model) -> tuple[tuple[int, ...], list[DroppedStop]]:
 class _Search:
     """One OR-Tools routing model over the free stops of ``model``."""
 
-    def __init__(self, model: _Model) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
         problem = model.problem
         depots = sorted(
@@ -251,6 +116,7 @@ class _Search:
             [depot_node[v.end_location] for v in problem.vehicles],
         )
         self.routing = pywrapcp.RoutingModel(self.manager)
+        self.matrices: dict[tuple[str, bool], list[list[list[int]]]] = {}
         self._add_costs()
         self._add_capacity()
         self._add_time()
@@ -274,6 +140,8 @@ class _Search:
     def _evaluators(self, service: bool, kind: str) -> list[int]:
         """One registered transit matrix per distinct (matrix, speed) class."""
         problem, cache, out = self.model.problem, {}, []
+        kept: dict[tuple[int, float], list[list[int]]] = {}
+        self.matrices[kind, service] = per_vehicle = []
         for v in problem.vehicles:
             if kind == "distance":
                 key: tuple[int, float] = (id(problem.distance_m), 1.0)
@@ -285,7 +153,9 @@ class _Search:
                 matrix = self._node_matrix(rows, key[1], service)
                 self._max_arc = max(getattr(self, "_max_arc", 0), max(map(max, matrix)))
                 cache[key] = self.routing.RegisterTransitMatrix(matrix)
+                kept[key] = matrix
             out.append(cache[key])
+            per_vehicle.append(kept[key])
         return out
 
     def _add_costs(self) -> None:
@@ -322,7 +192,7 @@ class _Search:
 
     def _bound_vehicle(self, v: int) -> None:
         start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
-        back = start.time_s + _travel(
+        back = start.time_s + travel(
             self.model.problem, vehicle, start.location, vehicle.end_location
         )
         # A vehicle past its shift after its locked prefix must still be able to
@@ -364,12 +234,56 @@ class _Search:
         params.time_limit.FromMilliseconds(max(100, int(limit_s * 1000)))
         return params
 
+    def lns_instance(self) -> Instance:
+        """The model as plain arrays for the ruin-and-recreate walk."""
+        model, problem = self.model, self.model.problem
+        stops, horizon, depots = problem.stops, model.horizon_s, len(self.locations)
+        depots -= len(model.free)
+        ends = [stops[i].window_end_s for i in model.free]
+        fleet = [self._fleet(v) for v in range(len(model.starts))]
+        return Instance(
+            demand=[stops[i].demand for i in model.free],
+            window_start=[stops[i].window_start_s or 0 for i in model.free]
+            + [0] * depots,
+            window_end=[horizon if e is None else e for e in ends] + [horizon] * depots,
+            penalty=[self.unit_penalty * max(1, stops[i].priority) for i in model.free],
+            fleet=fleet,
+        )
+
+    def _fleet(self, v: int) -> Fleet:
+        start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
+        back = start.time_s + travel(
+            self.model.problem, vehicle, start.location, vehicle.end_location
+        )
+        span = start.max_duration_s
+        return Fleet(
+            start_node=self.manager.IndexToNode(self.routing.Start(v)),
+            end_node=self.manager.IndexToNode(self.routing.End(v)),
+            depart_s=start.time_s,
+            flexible=start.flexible,
+            latest_end_s=max(vehicle.shift_end_s, back),
+            capacity=max(0, start.capacity),
+            max_span_s=None if span is None else max(span, back - start.time_s),
+            time=self.matrices["duration", True][v],
+            cost=self.matrices[self.model.problem.objective, False][v],
+            fixed_cost=vehicle.fixed_cost,
+        )
+
     def run(
-        self, config: _Config, deadline: float, report: Callable[[int], None]
-    ) -> _Outcome | None:
-        """Search until ``deadline`` (monotonic); report each new best cost."""
+        self,
+        config: _Config,
+        deadline: float,
+        report: Callable[[int], None],
+        initial: list[list[int]] | None = None,
+        found: dict[str, float] | None = None,
+    ) -> Outcome | None:
+        """Search until ``deadline`` (monotonic); report each new best cost.
+
+        With ``initial`` routes (search nodes per vehicle) the search starts from
+        them; if OR-Tools rejects them, it builds its own first plan.
+        """
         began = time.monotonic()
-        found: dict[str, float] = {}
+        found = {} if found is None else found
         best = [-1]
 
         def at_solution() -> None:
@@ -384,10 +298,19 @@ class _Search:
 
         self.routing.AddAtSolutionCallback(at_solution)
         params = self.parameters(config, deadline - time.monotonic())
-        solution = self.routing.SolveWithParameters(params)
+        start = self._read_routes(initial, params) if initial is not None else None
+        if start is None:
+            solution = self.routing.SolveWithParameters(params)
+        else:
+            solution = self.routing.SolveFromAssignmentWithParameters(start, params)
         if solution is None:
             return None
         return self._outcome(solution, config.name, found)
+
+    def _read_routes(self, routes: list[list[int]], params: Any) -> Any:
+        self.routing.CloseModelWithParameters(params)
+        indices = [[self.manager.NodeToIndex(n) for n in r] for r in routes]
+        return self.routing.ReadAssignmentFromRoutes(indices, True)
 
     def _all_active(self) -> bool:
         return all(
@@ -396,7 +319,7 @@ class _Search:
             for n in range(len(self.model.free))
         )
 
-    def _outcome(self, solution: Any, name: str, found: dict[str, float]) -> _Outcome:
+    def _outcome(self, solution: Any, name: str, found: dict[str, float]) -> Outcome:
         routes, start_times = [], []
         for v in range(len(self.model.starts)):
             index, route = self.routing.Start(v), []
@@ -406,7 +329,7 @@ class _Search:
                 route.append(self.model.free[self.manager.IndexToNode(index)])
                 index = solution.Value(self.routing.NextVar(index))
             routes.append(route)
-        return _Outcome(
+        return Outcome(
             routes,
             start_times,
             solution.ObjectiveValue(),
@@ -419,12 +342,11 @@ class _Search:
 # --- running searches in parallel --------------------------------------------
 
 
-def _worker(model: _Model, k: int, deadline: float, channel: Any) -> None:
+def _worker(model: Model, k: int, deadline: float, channel: Any) -> None:
     """Process entry point: one configuration, results over ``channel``."""
     try:
-        search = _Search(model)
-        outcome = search.run(
-            _CONFIGS[k], deadline, lambda cost: channel.put(("cost", k, cost))
+        outcome = _run_config(
+            model, k, deadline, lambda cost: channel.put(("cost", k, cost))
         )
         channel.put(("done", k, outcome))
     except Exception as error:  # noqa: BLE001 - reported to the parent
@@ -433,12 +355,12 @@ def _worker(model: _Model, k: int, deadline: float, channel: Any) -> None:
 
 
 def _search_all(
-    model: _Model,
+    model: Model,
     deadline: float,
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> _Outcome | None:
+) -> Outcome | None:
     if not model.free:
         return None
     configs = list(range(len(_CONFIGS)))
@@ -450,28 +372,58 @@ def _search_all(
 
 
 def _search_here(
-    model: _Model,
+    model: Model,
     k: int,
     deadline: float,
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> _Outcome | None:
+) -> Outcome | None:
     def report(cost: int) -> None:
         if on_progress is not None:
             on_progress(min(1.0, (time.monotonic() - began) / budget_s), cost)
 
-    return _Search(model).run(_CONFIGS[k], deadline, report)
+    return _run_config(model, k, deadline, report)
+
+
+def _run_config(
+    model: Model, k: int, deadline: float, report: Callable[[int], None]
+) -> Outcome | None:
+    """Configuration ``k``: ruin and recreate first if it has a share, then GLS."""
+    config, began = _CONFIGS[k], time.monotonic()
+    search = _Search(model)
+    # GLS alone settles tiny problems at once, with OR-Tools' tie-breaks.
+    if config.sisr_share <= 0 or len(model.free) < _SISR_MIN_STOPS:
+        return search.run(config, deadline, report)
+    found: dict[str, float] = {}
+    total = len(model.free)
+
+    def on_best(cost: int, routes: list[list[int]]) -> None:
+        now = time.monotonic() - began
+        found.setdefault("first", now)
+        if "complete" not in found and sum(map(len, routes)) == total:
+            found["complete"] = now
+        report(cost)
+
+    routes = improve(
+        search.lns_instance(),
+        [[] for _ in model.starts],
+        deadline=began + config.sisr_share * (deadline - began),
+        seed=2 * model.seed + k,
+        on_best=on_best,
+        settings=Settings(start_temperature=config.sisr_temperature),
+    )
+    return search.run(config, deadline, report, routes, found)
 
 
 def _search_processes(
-    model: _Model,
+    model: Model,
     configs: Sequence[int],
     deadline: float,
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> _Outcome | None:
+) -> Outcome | None:
     context = multiprocessing.get_context("fork")
     channel = context.Queue()
     workers = [
@@ -501,8 +453,8 @@ def _collect(
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> list[_Outcome | None]:
-    outcomes: dict[int, _Outcome | None] = {}
+) -> list[Outcome | None]:
+    outcomes: dict[int, Outcome | None] = {}
     best: int | None = None
     # A large model may take a while to build and read back after the deadline.
     give_up = deadline + max(3.0, 0.2 * budget_s)
@@ -518,76 +470,3 @@ def _collect(
             if on_progress is not None:
                 on_progress(min(1.0, (time.monotonic() - began) / budget_s), best)
     return [outcomes[k] for k in sorted(outcomes)]
-
-
-# --- reading the plan back ---------------------------------------------------
-
-
-def _build_plan(
-    model: _Model,
-    outcome: _Outcome | None,
-    unservable: list[DroppedStop],
-    elapsed_s: float,
-) -> RoutePlan:
-    problem = model.problem
-    n = len(problem.vehicles)
-    routes_idx = outcome.routes if outcome else [[] for _ in range(n)]
-    starts = outcome.start_times if outcome else [s.time_s for s in model.starts]
-    routes = tuple(_route(model, v, routes_idx[v], starts[v]) for v in range(n))
-    planned = {i for r in routes_idx for i in r}
-    left = [i for i in model.free if i not in planned]
-    dropped = unservable + [_reason(model, routes, i, outcome is None) for i in left]
-    return RoutePlan(
-        routes=routes,
-        dropped=tuple(sorted(dropped, key=lambda d: d.stop_id)),
-        objective=outcome.objective if outcome else 0,
-        distance_m=sum(r.distance_m for r in routes),
-        duration_s=sum(r.duration_s for r in routes),
-        solve_time_s=round(elapsed_s, 3),
-        first_solution_s=outcome.first_s if outcome else None,
-        first_complete_s=outcome.complete_s if outcome else None,
-        strategy=outcome.name if outcome else "",
-    )
-
-
-def _route(model: _Model, v: int, order: list[int], leave: int) -> Route:
-    """Times along one route: earliest service from the chosen departure."""
-    problem, start = model.problem, model.starts[v]
-    vehicle = problem.vehicles[v]
-    stops = list(start.prefix)
-    t, loc, dist = leave, start.location, start.prefix_distance_m
-    load = stops[-1].load_after if stops else 0
-    for i in order:
-        s = problem.stops[i]
-        leg = problem.distance_m[loc][s.location]
-        arrival = t + _travel(problem, vehicle, loc, s.location)
-        begin = max(arrival, s.window_start_s or 0)
-        t, loc, dist, load = (
-            begin + s.service_s,
-            s.location,
-            dist + leg,
-            load + s.demand,
-        )
-        stops.append(PlannedStop(s.stop_id, arrival, begin, t, leg, load))
-    if not stops:
-        return Route(vehicle.vehicle_id, (), leave, leave, 0, 0, 0)
-    end = t + _travel(problem, vehicle, loc, vehicle.end_location)
-    dist += problem.distance_m[loc][vehicle.end_location]
-    first = vehicle.shift_start_s if start.prefix else leave
-    return Route(vehicle.vehicle_id, tuple(stops), first, end, dist, end - first, load)
-
-
-def _reason(
-    model: _Model, routes: tuple[Route, ...], i: int, failed: bool
-) -> DroppedStop:
-    """Why a stop that some vehicle could serve alone was left out."""
-    stop = model.problem.stops[i]
-    if failed:
-        return DroppedStop(stop.stop_id, "not_planned")
-    able = [v for v in range(len(routes)) if _alone_fails(model, stop, v) is None]
-    room = [model.problem.vehicles[v].capacity - routes[v].load for v in able]
-    if all(r < stop.demand for r in room):
-        return DroppedStop(stop.stop_id, "capacity")
-    if stop.window_start_s is not None or stop.window_end_s is not None:
-        return DroppedStop(stop.stop_id, "time_window")
-    return DroppedStop(stop.stop_id, "shift_too_short")

@@ -22,6 +22,7 @@ from routing.problem import (
     Vehicle,
     merge_same_location,
 )
+from routing.ruin_recreate import Fleet, Instance, improve
 from routing.solver import solve
 
 DATA = Path(__file__).parent / "data"
@@ -285,3 +286,74 @@ def test_random_small_problems_give_feasible_plans(problem):
     plan = solve(problem, time_limit_s=0.5)
 
     assert_feasible(problem, plan)
+
+
+def ring_problem(n, vehicles):
+    """``n`` stops on a ring around the depot, half of them with windows."""
+    points = [(0, 0)] + [
+        (round(4000 * math.cos(i)), round(4000 * math.sin(i))) for i in range(1, n + 1)
+    ]
+    stops = [
+        Stop(
+            f"s{i}",
+            i,
+            service_s=120,
+            window_start_s=(i % 4) * HOUR if i % 2 else None,
+            window_end_s=(i % 4 + 2) * HOUR if i % 2 else None,
+        )
+        for i in range(1, n + 1)
+    ]
+    return grid_problem(points, stops, vehicles)
+
+
+def test_ruin_and_recreate_plan_keeps_locks_and_limits():
+    vehicles = [
+        van("a", 8, locked_stop_ids=("s5", "s2"), max_duration_s=5 * HOUR),
+        van("b", 12, max_duration_s=4 * HOUR),
+        van("c", 6, speed_factor=1.5),
+    ]
+    problem = ring_problem(30, vehicles)
+
+    plan = solve(problem, time_limit_s=2)
+
+    assert_feasible(problem, plan)
+    assert [s.stop_id for s in plan.routes[0].stops[:2]] == ["s5", "s2"]
+    assert plan.strategy.startswith("sisr")
+
+
+def ruin_recreate_instance(n, capacity):
+    """Plain arrays for ``improve``: stops 0..n-1, depot node n, one matrix."""
+    points = [(round(3000 * math.cos(i)), round(3000 * math.sin(i))) for i in range(n)]
+    points.append((0, 0))
+    cost = [[round(math.dist(a, b)) for b in points] for a in points]
+    time = [[c // 10 + 60 * (a < n) for c in row] for a, row in enumerate(cost)]
+    fleet = [
+        Fleet(n, n, 0, True, 4 * HOUR, capacity, 3 * HOUR, time, cost, 0)
+        for _ in range(3)
+    ]
+    return Instance(
+        demand=[1] * n,
+        window_start=[0] * (n + 1),
+        window_end=[(i % 3 + 1) * HOUR for i in range(n)] + [4 * HOUR],
+        penalty=[10**6] * n,
+        fleet=fleet,
+    )
+
+
+def test_ruin_and_recreate_is_repeatable_for_a_seed_and_feasible():
+    inst = ruin_recreate_instance(40, capacity=12)
+    empty = [[], [], []]
+
+    first = improve(inst, empty, deadline=math.inf, seed=3, iterations=150)
+    second = improve(inst, empty, deadline=math.inf, seed=3, iterations=150)
+
+    assert first == second
+    served = [i for r in first for i in r]
+    assert len(served) == len(set(served)) == 36  # 3 vehicles x 12
+    for route, f in zip(first, inst.fleet, strict=True):
+        t, at = f.depart_s, f.start_node
+        for i in [*route, f.end_node]:
+            t = max(t + f.time[at][i], inst.window_start[i])
+            assert t <= inst.window_end[i]
+            at = i
+        assert len(route) <= f.capacity
