@@ -221,3 +221,28 @@ class DeliveryCancelApi(_DispatcherStepApi):
         return services.delivery_cancel(
             delivery=delivery, actor=actor, reason=data["reason"]
         )
+
+
+@extend_schema(request=ReasonInput, responses=DeliveryOutput)
+class DeliveryHandoverReissueApi(_DispatcherStepApi):
+    """Send a new handover code to the registered phone, with a reason (never shown)."""
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        services.handover_code_reissue(
+            delivery=delivery, actor=actor, reason=data["reason"]
+        )
+        delivery.refresh_from_db()
+        return delivery
+
+
+@extend_schema(request=ReasonInput, responses=DeliveryOutput)
+class DeliveryHandoverFailApi(_DispatcherStepApi):
+    """Fail a delivery whose handover is stuck (e.g. locked), with a reason."""
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        return services.delivery_record_failed_attempt(
+            delivery=delivery,
+            actor=actor,
+            reason_code=services.FailureReason.OTHER,
+            note=data["reason"],
+        )

@@ -27,4 +27,14 @@ urlpatterns = [
         api.DeliveryCancelApi.as_view(),
         name="cancel",
     ),
+    path(
+        "deliveries/<int:delivery_id>/handover/reissue/",
+        api.DeliveryHandoverReissueApi.as_view(),
+        name="handover-reissue",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/handover/fail/",
+        api.DeliveryHandoverFailApi.as_view(),
+        name="handover-fail",
+    ),
 ]

@@ -109,6 +109,7 @@ def _transition(
     note: str = "",
     position: Position | None = None,
     fields: dict[str, Any] | None = None,
+    device_at: datetime | None = None,
 ) -> Delivery:
     """Move one delivery to `to_status`, with its event, or raise and change nothing."""
     current = Delivery.objects.filter(pk=delivery.pk).values_list("status", flat=True)
@@ -138,6 +139,7 @@ def _transition(
         reason_code=reason_code,
         note=note,
         position=position,
+        device_at=device_at,
     )
     for name, value in changes.items():
         setattr(delivery, name, value)
@@ -156,13 +158,16 @@ def delivery_queue(*, delivery: Delivery, actor: Actor) -> Delivery:
 
 
 @transaction.atomic
-def delivery_hold(*, delivery: Delivery, actor: Actor, reason: str) -> Delivery:
+def delivery_hold(
+    *, delivery: Delivery, actor: Actor, reason: str, reason_code: str = ""
+) -> Delivery:
     """Take a delivery out of planning (address problem, applicant's request)."""
     _require_reason(reason)
     return _transition(
         delivery,
         to_status=S.ON_HOLD,
         actor=actor,
+        reason_code=reason_code,
         note=reason,
         fields=_unscheduled_fields(),
     )
@@ -254,11 +259,19 @@ def delivery_unschedule(
 
 @transaction.atomic
 def delivery_start(
-    *, delivery: Delivery, actor: Actor, position: Position | None = None
+    *,
+    delivery: Delivery,
+    actor: Actor,
+    position: Position | None = None,
+    device_at: datetime | None = None,
 ) -> Delivery:
     """The courier leaves with the passport: it is out for delivery."""
     return _transition(
-        delivery, to_status=S.OUT_FOR_DELIVERY, actor=actor, position=position
+        delivery,
+        to_status=S.OUT_FOR_DELIVERY,
+        actor=actor,
+        position=position,
+        device_at=device_at,
     )
 
 
@@ -269,6 +282,7 @@ def delivery_mark_delivered(
     actor: Actor,
     position: Position | None = None,
     note: str = "",
+    device_at: datetime | None = None,
 ) -> Delivery:
     """The passport was handed over at the applicant's address."""
     return _transition(
@@ -279,6 +293,7 @@ def delivery_mark_delivered(
         position=position,
         note=note,
         fields={"delivered_at": timezone.now()},
+        device_at=device_at,
     )
 
 
@@ -306,6 +321,7 @@ def delivery_record_failed_attempt(
     reason_code: str,
     note: str = "",
     position: Position | None = None,
+    device_at: datetime | None = None,
 ) -> Delivery:
     """Record a failed attempt; re-queue it, or return it after the last attempt."""
     if reason_code not in FailureReason.ALL:
@@ -321,6 +337,7 @@ def delivery_record_failed_attempt(
         reason_code=reason_code,
         note=note,
         position=position,
+        device_at=device_at,
         fields={"failed_attempts": attempts, **_unscheduled_fields()},
     )
     if attempts >= settings.MAX_DELIVERY_ATTEMPTS:
@@ -400,4 +417,51 @@ def delivery_create(*, actor: Actor, **fields: Any) -> Delivery:
         actor=actor,
         at=now,
     )
+    return delivery
+
+
+@transaction.atomic
+def delivery_undo_failed_attempt(*, delivery: Delivery, actor: Actor) -> Delivery:
+    """Undo a courier's mistaken failed attempt within the grace period (audited)."""
+    delivery.refresh_from_db(fields=["failed_attempts"])
+    failed = delivery.events.filter(to_status=S.ATTEMPT_FAILED).order_by("-id").first()
+    now = timezone.now()
+    grace = timedelta(seconds=settings.UNDO_GRACE_S)
+    follow_ups = delivery.events.filter(id__gt=failed.id) if failed else None
+    # Only the courier's own last tap, still fresh, with nothing after it but the
+    # system's re-queue (or return) that the failed attempt itself caused.
+    if (
+        failed is None
+        or failed.actor_id != getattr(actor.user, "pk", None)
+        or now - failed.at > grace
+        or follow_ups.count() != 1
+    ):
+        raise DomainError(_("This step can no longer be undone."))
+    current = follow_ups.get().to_status
+    fields = {
+        "status": S.OUT_FOR_DELIVERY,
+        "status_changed_at": now,
+        "courier": Courier.objects.get(staff__user=actor.user),
+        "scheduled_date": timezone.localdate(failed.at),
+        "failed_attempts": delivery.failed_attempts - 1,
+    }
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, status=current, failed_attempts=delivery.failed_attempts
+    ).update(**fields)
+    if updated != 1:
+        raise ConcurrentChange(
+            _("The delivery was changed by someone else; reload it.")
+        )
+    record_event(
+        delivery_id=delivery.pk,
+        kind=EventKind.UNDONE,
+        from_status=current,
+        to_status=S.OUT_FOR_DELIVERY,
+        actor=actor,
+        at=now,
+        reason_code="undo_failed_attempt",
+        note=f"event {failed.pk}",
+    )
+    for name, value in fields.items():
+        setattr(delivery, name, value)
     return delivery

@@ -1,0 +1,79 @@
+"""Forms of the courier app: one action form, shared by online and offline sends."""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from delivery.models import RecipientKind
+from delivery.services.lifecycle import FailureReason
+
+ACTIONS = ("start_route", "heading", "arrived", "resend", "handover", "failed", "undo")
+FAILURE_CHOICES = [
+    (FailureReason.NOT_AT_HOME, _("Nobody at home")),
+    (FailureReason.ADDRESS_NOT_FOUND, _("Address not found")),
+    (FailureReason.REFUSED, _("Refused")),
+    (FailureReason.ANOTHER_DAY, _("Applicant asks for another day")),
+    (FailureReason.UNSAFE, _("Unsafe to reach")),
+    (FailureReason.OTHER, _("Other (describe)")),
+]
+PHOTO_REQUIRED = {FailureReason.NOT_AT_HOME, FailureReason.ADDRESS_NOT_FOUND}
+
+
+def validate_photo(photo) -> None:
+    """A real image of reasonable size (the phone compresses it before upload)."""
+    if photo.size > settings.PROOF_PHOTO_MAX_BYTES:
+        raise forms.ValidationError(_("The photo is too large."))
+    try:
+        with Image.open(photo) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise forms.ValidationError(_("The file is not a photo.")) from None
+    photo.seek(0)
+
+
+class ActionForm(forms.Form):
+    """One courier action, with the phone's time and position when it was taken."""
+
+    # Made on the phone, so that a replayed send is recognised; absent without JS.
+    client_id = forms.UUIDField(required=False)
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    delivery = forms.IntegerField(required=False, min_value=1)
+    device_at = forms.DateTimeField(required=False)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180)
+    code = forms.CharField(
+        required=False,
+        max_length=6,
+        validators=[RegexValidator(r"^\d{6}$", _("The code has 6 digits."))],
+    )
+    recipient_kind = forms.ChoiceField(
+        required=False, choices=[("", "")] + list(RecipientKind.choices)
+    )
+    recipient_name = forms.CharField(required=False, max_length=200)
+    reason_code = forms.ChoiceField(
+        required=False, choices=[("", "")] + FAILURE_CHOICES
+    )
+    note = forms.CharField(required=False, max_length=500)
+    photo = forms.FileField(required=False, validators=[validate_photo])
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action and action != "start_route" and not data.get("delivery"):
+            raise forms.ValidationError(_("Choose a stop."))
+        if action == "handover":
+            self._require(data, "code", "recipient_kind", "recipient_name", "photo")
+        if action == "failed":
+            self._require(data, "reason_code")
+            if data.get("reason_code") in PHOTO_REQUIRED:
+                self._require(data, "photo")
+            if data.get("reason_code") == FailureReason.OTHER:
+                self._require(data, "note")
+        return data
+
+    def _require(self, data, *names: str) -> None:
+        for name in names:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("This field is required."))

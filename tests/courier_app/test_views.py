@@ -1,0 +1,217 @@
+"""The courier app through the test client: scoping, actions, offline replays."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from delivery.models import CourierAction, EventPhoto, Status
+from tests.delivery.test_handover import PNG
+from tests.factories import CourierFactory, OfficeFactory, make_delivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _pepper(settings):
+    settings.HANDOVER_CODE_PEPPER = "test-pepper"
+
+
+@pytest.fixture
+def office():
+    return OfficeFactory()
+
+
+@pytest.fixture
+def courier(office):
+    return CourierFactory(staff__office=office)
+
+
+def act(client, action, delivery=None, **fields):
+    data = {"client_id": str(uuid.uuid4()), "action": action, **fields}
+    if delivery is not None:
+        data["delivery"] = delivery.pk
+    return client.post("/kurir/aksi/", data, HTTP_ACCEPT="application/json")
+
+
+def test_a_courier_reaches_no_endpoint_of_another_couriers_stop(
+    client, office, courier
+):
+    other = CourierFactory(staff__office=office)
+    theirs = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=other)
+    client.force_login(courier.staff.user)
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+
+    responses = [
+        client.get(f"/kurir/stop/{theirs.pk}/"),
+        *(
+            act(client, action, theirs, code="123456", reason_code="refused")
+            for action in ("heading", "arrived", "resend", "failed", "undo")
+        ),
+        act(
+            client, "handover", theirs, code="123456", recipient_kind="holder",
+            recipient_name="X", photo=photo,
+        ),
+    ]  # fmt: skip
+
+    assert [r.status_code for r in responses] == [404] * 7
+    theirs.refresh_from_db()
+    assert theirs.status == Status.OUT_FOR_DELIVERY
+    assert not theirs.events.exclude(kind="transition").exists()
+
+
+def test_someone_who_is_not_a_courier_gets_404_and_a_visitor_the_login(client, office):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(office=office).user)
+    assert client.get("/kurir/").status_code == 404
+    client.logout()
+    assert client.get("/kurir/").url.startswith("/kurir/masuk/")
+
+
+def test_start_route_sends_out_todays_scheduled_deliveries_in_stop_order(
+    client, office, courier
+):
+    first = make_delivery(Status.SCHEDULED, office=office, courier=courier)
+    second = make_delivery(Status.SCHEDULED, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    response = act(client, "start_route")
+    page = client.get("/kurir/").content.decode()
+
+    assert response.json()["outcome"] == "applied"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert {first.status, second.status} == {Status.OUT_FOR_DELIVERY}
+    assert page.index(first.document.applicant.full_name) < page.index(
+        second.document.applicant.full_name
+    )
+
+
+def test_an_offline_action_replayed_applies_once_with_its_device_time(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "action": "heading",
+        "delivery": delivery.pk,
+        "device_at": "2026-01-05T02:03:04Z",
+        "lat": "-0.66",
+        "lon": "100.94",
+    }
+
+    first = client.post("/kurir/aksi/", data, HTTP_ACCEPT="application/json")
+    again = client.post("/kurir/aksi/", data, HTTP_ACCEPT="application/json")
+
+    assert first.json()["outcome"] == again.json()["outcome"] == "applied"
+    assert CourierAction.objects.count() == 1
+    heading = delivery.events.get(kind="heading")
+    assert heading.device_at.isoformat() == "2026-01-05T02:03:04+00:00"
+    assert heading.lat == -0.66
+
+
+def test_not_at_home_needs_a_photo_and_an_image_is_checked(client, office, courier):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+    fake = SimpleUploadedFile("p.jpg", b"not an image", content_type="image/jpeg")
+
+    without = act(client, "failed", delivery, reason_code="not_at_home")
+    not_image = act(client, "failed", delivery, reason_code="not_at_home", photo=fake)
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+    ok = act(client, "failed", delivery, reason_code="not_at_home", photo=photo)
+
+    assert without.status_code == not_image.status_code == 400
+    assert ok.json()["outcome"] == "applied"
+    delivery.refresh_from_db()
+    assert delivery.status == Status.QUEUED
+    assert EventPhoto.objects.filter(event__delivery=delivery).count() == 1
+
+
+def test_a_mistaken_failed_attempt_is_undone_within_the_grace_period(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+    act(client, "failed", delivery, reason_code="refused")
+
+    response = act(client, "undo", delivery)
+
+    delivery.refresh_from_db()
+    assert response.json()["outcome"] == "applied"
+    assert delivery.status == Status.OUT_FOR_DELIVERY
+    assert delivery.failed_attempts == 0
+    assert delivery.events.filter(kind="undone").count() == 1
+    assert client.get(f"/kurir/stop/{delivery.pk}/").status_code == 200
+
+
+def test_the_end_of_day_lists_what_to_bring_back(client, office, courier):
+    failed = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    make_delivery(Status.DELIVERED, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+    act(client, "failed", failed, reason_code="refused")
+
+    page = client.get("/kurir/ringkasan/").content.decode()
+
+    assert failed.document.application_number in page
+    assert 'id="n-delivered">1<' in page
+
+
+def test_the_first_load_of_todays_route_is_under_100_kb(client, office, courier):
+    import gzip
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    for _ in range(15):
+        make_delivery(Status.SCHEDULED, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    html = client.get("/kurir/").content
+    assets = [
+        Path(finders.find(f"courier_app/{name}")).read_bytes()
+        for name in ("app.css", "app.js")
+    ]
+    raw = len(html) + sum(len(a) for a in assets)
+    compressed = sum(len(gzip.compress(part)) for part in (html, *assets))
+
+    print(f"\nfirst load of today's route (15 stops): {raw} B raw, {compressed} B gzip")
+    assert b"//cdn" not in html
+    assert b"https://" not in html
+    assert raw < 100_000
+
+
+def test_a_proof_photo_is_shown_only_to_who_may_see_the_delivery(
+    client, office, courier
+):
+    from delivery.models import ProofOfDelivery
+
+    delivery = make_delivery(Status.DELIVERED, office=office, courier=courier)
+    photo = SimpleUploadedFile("ktp.png", PNG, content_type="image/png")
+    proof = ProofOfDelivery.objects.create(
+        delivery=delivery, courier=courier, recipient_kind="holder",
+        recipient_name="Siti", photo=photo,
+    )  # fmt: skip
+    url = f"/kurir/foto/{proof.pk}/"
+
+    anonymous = client.get(url)
+    client.force_login(CourierFactory(staff__office=office).staff.user)
+    other_courier = client.get(url)
+    client.force_login(courier.staff.user)
+    own = client.get(url)
+
+    assert anonymous.status_code == other_courier.status_code == 404
+    assert own.status_code == 200
+    assert b"".join(own.streaming_content) == PNG
+
+
+def test_the_app_speaks_indonesian_first_and_english_on_request(client, courier):
+    client.force_login(courier.staff.user)
+
+    indonesian = client.get("/kurir/").content.decode()
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/kurir/"})
+    english = client.get(switched.url).content.decode()
+
+    assert "Rute hari ini" in indonesian
+    assert "Today's route" in english.replace("&#x27;", "'")
