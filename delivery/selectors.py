@@ -1,5 +1,7 @@
 """Reads of the delivery domain, scoped to what the asking user may see."""
 
+from datetime import date
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -38,13 +40,18 @@ def delivery_events(delivery: Delivery) -> QuerySet[DeliveryEvent]:
     return DeliveryEvent.objects.filter(delivery=delivery).order_by("at", "id")
 
 
-def deliveries_to_plan(*, office_id: int, exclude_ids: set[int]) -> QuerySet[Delivery]:
-    """Queued deliveries of an office that have a location, for planning."""
+def deliveries_to_plan(
+    *, office_id: int, exclude_ids: set[int], on_date: date | None = None
+) -> QuerySet[Delivery]:
+    """Queued deliveries of an office that have a location, for planning on a day."""
+    deliveries = Delivery.objects.filter(
+        office_id=office_id, status="queued", lat__isnull=False
+    )
+    if on_date is not None:
+        # The applicant asked for this day or later on the tracking page.
+        deliveries = deliveries.exclude(requested_date__gt=on_date)
     return (
-        Delivery.objects.filter(office_id=office_id, status="queued", lat__isnull=False)
-        .exclude(pk__in=exclude_ids)
-        .select_related("document")
-        .order_by("id")
+        deliveries.exclude(pk__in=exclude_ids).select_related("document").order_by("id")
     )
 
 

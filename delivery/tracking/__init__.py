@@ -1,0 +1,1 @@
+"""The applicants' public tracking page and its small JSON API (no login, no PII)."""

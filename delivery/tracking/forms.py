@@ -1,0 +1,102 @@
+"""Forms of the tracking page: typing a code, and the applicant's requests."""
+
+from datetime import date, time
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from delivery import tracking_codes
+from delivery.models import Delivery
+from delivery.services.applicant_requests import (
+    WINDOW_HOURS,
+    request_day_choices,
+    window_start_choices,
+)
+
+
+def code_error(text: str) -> str | None:
+    """Why a typed code cannot be right (computed without the database), or None."""
+    compact = "".join(text.split()).replace("-", "")
+    if len(compact) != tracking_codes.CODE_LENGTH:
+        return _(
+            "A tracking code has 11 letters and digits, like K7M2-QX9P-RT4. "
+            "Check the code in your SMS."
+        )
+    try:
+        tracking_codes.normalize(compact)
+    except tracking_codes.InvalidTrackingCode:
+        return _(
+            "This code has a typing mistake: one character does not match. "
+            "Check it against your SMS."
+        )
+    return None
+
+
+class LookupForm(forms.Form):
+    """A tracking code as typed by a person."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Tracking code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "K7M2-QX9P-RT4",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        text = self.cleaned_data["code"]
+        error = code_error(text)
+        if error:
+            raise forms.ValidationError(error)
+        return tracking_codes.normalize(text)
+
+
+class RequestDayForm(forms.Form):
+    """Another day: one of the next 14 days before the collection deadline."""
+
+    day = forms.TypedChoiceField(
+        label=gettext_lazy("Deliver on or after"),
+        coerce=date.fromisoformat,
+    )
+
+    def __init__(self, *args, delivery: Delivery, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["day"].choices = [
+            (day.isoformat(), formats.date_format(day, "l, j F"))
+            for day in request_day_choices(delivery=delivery)
+        ]
+
+
+class RequestWindowForm(forms.Form):
+    """A two-hour window between 08.00 and 16.00."""
+
+    start = forms.TypedChoiceField(
+        label=gettext_lazy("Time"),
+        coerce=time.fromisoformat,
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start"].choices = [
+            (
+                start.isoformat("minutes"),
+                f"{start:%H.%M}-{start.hour + WINDOW_HOURS:02d}.00 WIB",
+            )
+            for start in window_start_choices()
+        ]
+
+
+class SmsForm(forms.Form):
+    """SMS off (all but the handover code) or on again."""
+
+    OFF = "off"
+    ON = "on"
+    sms = forms.ChoiceField(choices=[(OFF, OFF), (ON, ON)])

@@ -1,0 +1,65 @@
+"""Races on real PostgreSQL: the applicant's request against the courier leaving."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from delivery import services
+from delivery.errors import TransitionNotAllowed
+from delivery.models import Delivery, Status
+from delivery.services import Actor
+from tests.factories import make_delivery, today
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            call()
+            outcomes[index] = "ok"
+        except TransitionNotAllowed:
+            outcomes[index] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_another_day_racing_the_courier_leaving_has_exactly_one_winner(attempt):
+    delivery = make_delivery(Status.SCHEDULED)
+    courier_user = delivery.courier.staff.user
+    day = today() + timedelta(days=2)
+
+    outcomes = race(
+        lambda: services.delivery_request_day(
+            delivery=Delivery.objects.get(pk=delivery.pk), on_date=day
+        ),
+        lambda: services.delivery_start(
+            delivery=Delivery.objects.get(pk=delivery.pk),
+            actor=Actor.courier(courier_user),
+        ),
+    )
+
+    delivery.refresh_from_db()
+    assert sorted(outcomes) == ["ok", "refused"]
+    if outcomes[0] == "ok":
+        assert (delivery.status, delivery.requested_date) == (Status.QUEUED, day)
+    else:
+        assert (delivery.status, delivery.requested_date) == (
+            Status.OUT_FOR_DELIVERY,
+            None,
+        )
+    assert delivery.events.filter(from_status=Status.SCHEDULED).count() == 1
