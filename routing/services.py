@@ -19,10 +19,19 @@ from delivery import selectors as delivery_selectors
 from delivery import services as delivery_services
 from delivery.errors import DomainError
 from delivery.models import Delivery, Office, Status
+from delivery.services.audit import audit_append
 from routing import solver
+from routing.matrix import CAR, MOTORBIKE, travel_matrix
 from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
 from routing.problem import RoutePlan as SolvedPlan
-from routing.problem_builder import BuiltProblem, build_problem
+from routing.problem_builder import (
+    BuiltProblem,
+    build_problem,
+    local_midnight,
+    seconds_of,
+)
+from routing.problem_builder import _service_s as service_seconds
+from routing.simulate import SimRoute, SimStop, simulate_route
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
@@ -137,7 +146,9 @@ def _build(plan: RoutePlan) -> BuiltProblem:
     )
     free = list(
         delivery_selectors.deliveries_to_plan(
-            office_id=plan.office_id, exclude_ids=failed_today | carried_ids
+            office_id=plan.office_id,
+            exclude_ids=failed_today | carried_ids,
+            on_date=plan.date,
         )
     )
     if plan.replan_of:
@@ -276,6 +287,13 @@ def route_plan_publish(*, plan: RoutePlan, actor: AbstractBaseUser) -> RoutePlan
     for old in previous:
         _unschedule_dropped(old, kept, who)
     previous.update(status=PlanStatus.SUPERSEDED)
+    audit_append(
+        action="plan.published",
+        subject=f"plan:{plan.pk}",
+        actor=actor,
+        actor_kind=who.kind,
+        data={"office_id": plan.office_id, "date": plan.date, "deliveries": len(kept)},
+    )
     plan.refresh_from_db()
     return plan
 
@@ -322,3 +340,154 @@ def _unschedule_dropped(old: RoutePlan, kept: set[int], who) -> None:
             delivery_services.delivery_unschedule(
                 delivery=item.delivery, actor=who, note=f"re-planned (plan {old.pk})"
             )
+
+
+# --- Hand edits of a draft plan (dispatcher console) -------------------------------
+
+DROPPED_BY_DISPATCHER = "dispatcher"
+
+
+@transaction.atomic
+def route_plan_move_stop(
+    *, plan: RoutePlan, stop: Stop, to_route_or_None: Route | None, position: int
+) -> list[int]:
+    """Move a draft's stop to a route at `position` (1-based), or drop it (None).
+
+    Returns the ids of the stops now late in the routes that changed.
+    """
+    _lock_draft(plan)
+    stop = Stop.objects.select_related("route").get(pk=stop.pk, route__plan=plan)
+    source = stop.route
+    if to_route_or_None is None:
+        PlannedDelivery.objects.filter(stop=stop).update(
+            stop=None, dropped_reason=DROPPED_BY_DISPATCHER
+        )
+        stop.delete()
+        return _resimulate(plan, source, _ordered_stops(source))
+    target = Route.objects.get(pk=to_route_or_None.pk, plan=plan)
+    others = [s for s in _ordered_stops(target) if s.pk != stop.pk]
+    others.insert(max(0, min(position - 1, len(others))), stop)
+    late = _resimulate(plan, target, others)
+    if source.pk != target.pk:
+        late += _resimulate(plan, source, _ordered_stops(source))
+    return late
+
+
+@transaction.atomic
+def route_plan_restore_delivery(
+    *, plan: RoutePlan, item: PlannedDelivery, route: Route, position: int
+) -> list[int]:
+    """Put a delivery the draft left out back on a route, as its own stop."""
+    _lock_draft(plan)
+    item = PlannedDelivery.objects.select_related("delivery").get(
+        pk=item.pk, plan=plan, stop__isnull=True
+    )
+    route = Route.objects.get(pk=route.pk, plan=plan)
+    if item.delivery.status not in (Status.QUEUED, Status.SCHEDULED):
+        raise DomainError(_("This delivery can no longer be planned."))
+    when = local_midnight(plan.date)
+    stop = Stop.objects.create(
+        route=route,
+        sequence=_TEMP_SEQUENCE - 1,
+        lat=item.delivery.lat,
+        lon=item.delivery.lon,
+        arrival_at=when,
+        service_start_at=when,
+        eta_start_at=when,
+        eta_end_at=when,
+    )
+    PlannedDelivery.objects.filter(pk=item.pk).update(stop=stop, dropped_reason="")
+    stops = [s for s in _ordered_stops(route) if s.pk != stop.pk]
+    stops.insert(max(0, min(position - 1, len(stops))), stop)
+    return _resimulate(plan, route, stops)
+
+
+_TEMP_SEQUENCE = 30000  # above any real sequence, so re-numbering never collides
+
+
+def _lock_draft(plan: RoutePlan) -> None:
+    status = (
+        RoutePlan.objects.select_for_update()
+        .filter(pk=plan.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != PlanStatus.DRAFT:
+        raise DomainError(_("Only a draft plan can be changed."))
+
+
+def _ordered_stops(route: Route) -> list[Stop]:
+    return list(route.stops.order_by("sequence"))
+
+
+def _resimulate(plan: RoutePlan, route: Route, stops: list[Stop]) -> list[int]:
+    """Re-number `stops` on `route`, drive them, save their times and the totals."""
+    groups = _stop_deliveries(stops)
+    driven = _drive(plan, route.courier, stops, groups)
+    midnight = local_midnight(plan.date)
+
+    def at(seconds: int) -> datetime:
+        return midnight + timedelta(seconds=seconds)
+
+    for offset, stop in enumerate(stops):  # two passes: (route, sequence) is unique
+        Stop.objects.filter(pk=stop.pk).update(
+            route=route, sequence=_TEMP_SEQUENCE + offset
+        )
+    visits = list(zip(stops, driven.visits, strict=True))
+    for sequence, (stop, visit) in enumerate(visits, start=1):
+        window = (None, None) if visit.late else _window_s(groups[stop.pk])
+        start, end = _promise(at(visit.service_start_s), window, at)
+        Stop.objects.filter(pk=stop.pk).update(
+            sequence=sequence,
+            arrival_at=at(visit.arrival_s),
+            service_start_at=at(visit.service_start_s),
+            eta_start_at=start,
+            eta_end_at=end,
+            distance_from_previous_m=visit.distance_from_previous_m,
+        )
+    Route.objects.filter(pk=route.pk).update(
+        distance_m=driven.distance_m if stops else 0,
+        duration_s=driven.duration_s if stops else 0,
+        load=sum(len(g) for g in groups.values()),
+        start_at=at(driven.start_s) if stops else None,
+        end_at=at(driven.end_s) if stops else None,
+    )
+    return [stop.pk for stop, visit in visits if visit.late]
+
+
+def _drive(plan: RoutePlan, courier, stops: list[Stop], groups) -> SimRoute:
+    profile = CAR if courier.vehicle_kind == "car" else MOTORBIKE
+    points = [(plan.office.lat, plan.office.lon)] + [(s.lat, s.lon) for s in stops]
+    matrix = travel_matrix(points, profile=profile, osrm_url=settings.OSRM_URL or None)
+    return simulate_route(
+        [_sim_stop(i, groups[s.pk]) for i, s in enumerate(stops, start=1)],
+        start_s=seconds_of(courier.shift_start),
+        shift_end_s=seconds_of(courier.shift_end),
+        duration_s=matrix.duration_lists(),
+        distance_m=matrix.distance_lists(),
+    )
+
+
+def _stop_deliveries(stops: list[Stop]) -> dict[int, list[Delivery]]:
+    groups: dict[int, list[Delivery]] = {s.pk: [] for s in stops}
+    items = PlannedDelivery.objects.filter(stop__in=stops).select_related("delivery")
+    for item in items.order_by("delivery_id"):
+        groups[item.stop_id].append(item.delivery)
+    return groups
+
+
+def _window_s(group: list[Delivery]) -> tuple[int | None, int | None]:
+    first = group[0] if group else None
+    if first is None or first.window_start is None or first.window_end is None:
+        return (None, None)
+    return (seconds_of(first.window_start), seconds_of(first.window_end))
+
+
+def _sim_stop(location: int, group: list[Delivery]) -> SimStop:
+    window = _window_s(group)
+    return SimStop(
+        location=location,
+        service_s=service_seconds(group) if group else 0,
+        window_start_s=window[0],
+        window_end_s=window[1],
+    )

@@ -1,0 +1,1 @@
+"""The dispatcher console: queue, planning, the day, manifests, figures."""

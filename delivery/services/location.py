@@ -1,0 +1,69 @@
+"""A dispatcher fixes where a delivery goes: a village from the gazetteer, or a pin."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from delivery.errors import DomainError
+from delivery.gazetteer import load_gazetteer
+from delivery.models import Delivery, EventKind, LocationQuality, Status
+from delivery.services.events import record_event
+from delivery.services.lifecycle import Actor, Position
+from routing.geocoding import pin
+
+# Once the passport is on a motorbike (or done) the address is no longer ours to move.
+FIXABLE = frozenset({Status.RECEIVED, Status.QUEUED, Status.SCHEDULED, Status.ON_HOLD})
+
+
+@transaction.atomic
+def delivery_fix_location(
+    *,
+    delivery: Delivery,
+    actor: Actor,
+    village_code: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Delivery:
+    """Set a delivery's point from a village or a hand-placed pin, with an event."""
+    fields = _fields(village_code, lat, lon)
+    updated = Delivery.objects.filter(pk=delivery.pk, status__in=FIXABLE).update(
+        **fields
+    )
+    if updated != 1:
+        raise DomainError(_("The location of this delivery can no longer be changed."))
+    record_event(
+        delivery_id=delivery.pk,
+        kind=EventKind.LOCATION_FIXED,
+        actor=actor,
+        reason_code=fields["location_quality"],
+        note=fields.get("village_code", ""),
+        position=Position(lat=fields["lat"], lon=fields["lon"]),
+    )
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    return delivery
+
+
+def _fields(village_code: str | None, lat: float | None, lon: float | None) -> dict:
+    if village_code:
+        place = load_gazetteer().get(village_code)
+        if place is None or not place.is_village:
+            raise DomainError(_("Unknown village code."))
+        return {
+            "village_code": place.code,
+            "lat": place.lat,
+            "lon": place.lon,
+            "location_quality": LocationQuality.VILLAGE,
+            "location_source": "gazetteer",
+        }
+    if lat is None or lon is None:
+        raise DomainError(_("Choose a village or place a pin on the map."))
+    try:
+        point = pin(lat, lon)
+    except ValueError:
+        raise DomainError(_("The pin is outside the service area.")) from None
+    return {
+        "lat": point.lat,
+        "lon": point.lon,
+        "location_quality": LocationQuality.PIN,
+        "location_source": "manual",
+    }

@@ -1,0 +1,114 @@
+"""A dispatcher's day in headless Chromium: import, plan, map, move, publish, PDF.
+
+The machine has no internet, so the map's tiles fail and the console falls back to the
+district points: the plan-map screenshot shows exactly that case.
+"""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from delivery.models import Courier, Delivery, Status
+from notifications.models import SmsMessage
+from routing.models import RoutePlan
+from tests.browser import shoot
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+VILLAGES = ["13.03.04.2001", "13.03.04.2009", "13.03.05.2001", "13.03.08.2004",
+            "13.73.01.1004", "13.03.07.2001"]  # fmt: skip
+
+
+def _csv(rows: int) -> bytes:
+    today = timezone.localdate().isoformat()
+    lines = ["application_number,passport_number,full_name,phone,address,issued_on,"
+             "village_code"]  # fmt: skip
+    for i in range(rows):
+        lines.append(
+            f"APP-B{i:03d},E77{i:05d},Pemohon Uji {i},0812345{i:05d},"
+            f"Jl. Nagari No. {i},{today},{VILLAGES[i % len(VILLAGES)]}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _sign_in(page, base_url):
+    page.goto(f"{base_url}/petugas/masuk/")
+    page.fill("#id_username", "petugas")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/petugas/")
+
+
+@pytest.mark.services
+def test_dispatcher_imports_plans_moves_publishes_and_prints(
+    live_server, desktop_page, dispatcher, couriers, celery_worker
+):
+    page, base = desktop_page, live_server.url
+    Courier.objects.filter(pk__in=[c.pk for c in couriers]).update(capacity=7)
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/impor/")
+    page.set_input_files("#id_file", files=[{"name": "antrean.csv",
+                         "mimeType": "text/csv", "buffer": _csv(12)}])  # fmt: skip
+    page.click("form button[type=submit] >> text=Impor")
+    assert "12 pengantaran baru" in page.inner_text("#import-report")
+    shoot(page, "console-import-report")
+
+    page.goto(f"{base}/petugas/rencana/")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page.fill("#id_date", tomorrow.isoformat())
+    page.fill("#id_time_limit_s", "2")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#progress-card")
+    plan = RoutePlan.objects.get()
+    assert page.locator("#plan-progress").is_visible()
+    shoot(page, "console-plan-progress")
+    # A real Celery worker plans while the page polls the plan's progress.
+    page.wait_for_function(
+        "() => Number(document.getElementById('progress-card')?.dataset.progress) == 1"
+        " || document.getElementById('map')"
+    )
+
+    page.wait_for_selector("#map[data-drawn='1']")
+    page.wait_for_selector("#map[data-tiles='offline']")
+    assert page.locator(".stop-icon").count() >= 2
+    assert page.locator("#route-figures tbody tr").count() == 2
+    shoot(page, "console-plan-map")
+
+    counts = page.locator("#route-figures .stops-count").all_inner_texts()
+    first_stop = page.locator("table.stops").first.locator("form.move").first
+    second_route = (
+        page.locator("#route-figures tbody tr").nth(1).get_attribute("data-route")
+    )
+    first_stop.locator("select[name=route]").select_option(second_route)
+    first_stop.locator("input[name=position]").fill("1")
+    first_stop.locator("button").click()
+    page.wait_for_selector(".messages li")
+    after = page.locator("#route-figures .stops-count").all_inner_texts()
+    assert [int(n) for n in after] == [int(counts[0]) - 1, int(counts[1]) + 1]
+    shoot(page, "console-plan-after-move")
+
+    page.click("#publish")
+    page.wait_for_selector(".messages li.success")
+    planned = Delivery.objects.filter(status=Status.SCHEDULED)
+    assert planned.count() == plan.items.filter(stop__isnull=False).count() > 0
+    scheduled_sms = SmsMessage.objects.filter(template="scheduled")
+    assert scheduled_sms.count() == planned.count()
+
+    with page.expect_download() as download:
+        page.locator("a.manifest").first.click()
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(download.value.path().read_bytes())).pages
+    )
+    route = plan.routes.order_by("id").first()
+    for item in route.stops.first().items.select_related(
+        "delivery__document__applicant"
+    ):
+        assert item.delivery.tracking_code_display in text
+        assert item.delivery.document.applicant.full_name in text
+    assert "Tanda tangan saat muat" in text
+    assert "Tanda tangan saat kembali" in text

@@ -1,0 +1,251 @@
+"""Console pages through the test client: access, queue, bulk steps, import, figures."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from delivery.models import Role, Status
+from routing import services as routing
+from tests.factories import (
+    PASSWORD,
+    OfficeFactory,
+    StaffFactory,
+    issued_days_ago,
+    make_delivery,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["console:queue", "console:plans", "console:figures"])
+def test_anonymous_visitor_is_sent_to_the_console_login(client, name):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("console:login"))
+
+
+def test_a_courier_may_not_open_the_console(client, couriers):
+    client.login(username=couriers[0].staff.user.username, password=PASSWORD)
+
+    assert client.get(reverse("console:queue")).status_code == 403
+
+
+def test_an_auditor_may_read_but_not_act(client, office):
+    auditor = StaffFactory(office=office, role=Role.AUDITOR)
+    delivery = make_delivery(Status.QUEUED, office=office)
+    client.login(username=auditor.user.username, password=PASSWORD)
+
+    read = client.get(reverse("console:queue"))
+    act = client.post(
+        reverse("console:bulk"), {"action": "hold", "reason": "x", "ids": [delivery.pk]}
+    )
+
+    assert read.status_code == 200
+    assert act.status_code == 403
+
+
+def test_login_page_signs_a_dispatcher_in(client, dispatcher):
+    response = client.post(
+        reverse("console:login"), {"username": "petugas", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:queue")
+
+
+def test_queue_marks_urgent_deliveries_and_hides_other_offices(console, office):
+    urgent = make_delivery(Status.QUEUED, office=office, issued_on=issued_days_ago(26))
+    calm = make_delivery(Status.QUEUED, office=office)
+    elsewhere = make_delivery(Status.QUEUED, office=OfficeFactory(code="other"))
+
+    html = console.get(reverse("console:queue")).content.decode()
+
+    assert f'class="urgent" data-code="{urgent.tracking_code_display}"' in html
+    assert f'class="" data-code="{calm.tracking_code_display}"' in html
+    assert elsewhere.tracking_code_display not in html
+
+
+def test_queue_search_finds_by_tracking_code(console, office):
+    wanted, other = (make_delivery(Status.QUEUED, office=office) for _ in range(2))
+
+    html = console.get(
+        reverse("console:queue"), {"q": wanted.tracking_code_display}
+    ).content.decode()
+
+    assert wanted.tracking_code_display in html
+    assert other.tracking_code_display not in html
+
+
+def test_bulk_hold_holds_each_selected_delivery_with_the_reason(console, office):
+    deliveries = [make_delivery(Status.QUEUED, office=office) for _ in range(3)]
+
+    console.post(
+        reverse("console:bulk"),
+        {
+            "action": "hold",
+            "reason": "alamat kurang jelas",
+            "ids": [d.pk for d in deliveries[:2]],
+        },
+    )
+
+    statuses = [type(d).objects.get(pk=d.pk).status for d in deliveries]
+    assert statuses == [Status.ON_HOLD, Status.ON_HOLD, Status.QUEUED]
+    assert deliveries[0].events.last().note == "alamat kurang jelas"
+
+
+def test_bulk_cancel_without_reason_changes_nothing(console, office):
+    delivery = make_delivery(Status.QUEUED, office=office)
+
+    response = console.post(
+        reverse("console:bulk"),
+        {"action": "cancel", "reason": " ", "ids": [delivery.pk]},
+        follow=True,
+    )
+
+    delivery.refresh_from_db()
+    assert delivery.status == Status.QUEUED
+    assert "Alasan wajib diisi." in response.content.decode()
+
+
+def test_bulk_step_ignores_another_offices_delivery(console):
+    foreign = make_delivery(Status.QUEUED, office=OfficeFactory(code="other"))
+
+    console.post(
+        reverse("console:bulk"), {"action": "hold", "reason": "x", "ids": [foreign.pk]}
+    )
+
+    foreign.refresh_from_db()
+    assert foreign.status == Status.QUEUED
+
+
+def test_location_page_of_another_office_is_not_found(console):
+    foreign = make_delivery(Status.QUEUED, office=OfficeFactory(code="other"))
+
+    response = console.get(reverse("console:location", args=[foreign.pk]))
+
+    assert response.status_code == 404
+
+
+def test_location_form_refuses_a_pin_outside_the_area_in_indonesian(console, office):
+    delivery = make_delivery(Status.QUEUED, office=office)
+
+    response = console.post(
+        reverse("console:location", args=[delivery.pk]), {"lat": "5.0", "lon": "100.9"}
+    )
+
+    assert response.status_code == 200
+    assert "di luar wilayah layanan" in response.content.decode()
+
+
+def test_csv_import_shows_its_row_by_row_report(console, office):
+    day = timezone.localdate()
+    csv = (
+        "application_number,passport_number,full_name,phone,address,issued_on,"
+        "village_code\n"
+        f"APP-9001,E1234567,Siti,081234567801,Jl. Pasar 1,{day},13.03.04.2001\n"
+        f"APP-9002,bad,Budi,081234567802,Jl. Pasar 2,{day},13.03.04.2001\n"
+    )
+    upload = io.BytesIO(csv.encode())
+    upload.name = "antrean.csv"
+
+    response = console.post(reverse("console:import"), {"file": upload})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="import-report"' in html
+    assert '<td class="num">3</td><td>APP-9002</td>' in html
+    assert office.deliveries.count() == 1
+
+
+def test_figures_count_on_time_and_first_attempt(console, office, couriers):
+    make_delivery(Status.DELIVERED, office=office, courier=couriers[0])
+    make_delivery(Status.RETURNED_TO_OFFICE, office=office, courier=couriers[1])
+
+    response = console.get(reverse("console:figures"))
+
+    figures = response.context["figures"]
+    assert figures.total.delivered == 1
+    assert figures.total.first_attempt_pct == 100.0
+    assert figures.total.failed == 3
+    assert figures.total.reasons["not_at_home"] == 3
+    assert [g.name for g in figures.districts] == ["Sijunjung"]
+
+
+def _published_plan(office, couriers, capture, dispatcher):
+    for _ in range(4):
+        make_delivery(Status.QUEUED, office=office)
+    with capture(execute=True):
+        plan = routing.route_plan_start(
+            office=office, on_date=timezone.localdate() + timedelta(days=1),
+            actor=None, courier_ids=[c.pk for c in couriers], time_limit_s=1,
+        )  # fmt: skip
+    plan.refresh_from_db()
+    return plan
+
+
+def test_manifest_pdf_lists_the_route_with_names_and_signature_lines(
+    console, office, couriers, dispatcher, django_capture_on_commit_callbacks
+):
+    plan = _published_plan(
+        office, couriers, django_capture_on_commit_callbacks, dispatcher
+    )
+    route = plan.routes.first()
+    delivery = route.stops.first().items.first().delivery
+
+    response = console.get(reverse("console:manifest", args=[plan.pk, route.pk]))
+
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert delivery.tracking_code_display in text
+    assert delivery.document.applicant.full_name in text
+    assert "Tanda tangan saat muat" in text
+
+
+def test_an_auditor_may_not_download_a_manifest(
+    client, office, couriers, dispatcher, django_capture_on_commit_callbacks
+):
+    plan = _published_plan(
+        office, couriers, django_capture_on_commit_callbacks, dispatcher
+    )
+    auditor = StaffFactory(office=office, role=Role.AUDITOR)
+    client.login(username=auditor.user.username, password=PASSWORD)
+
+    response = client.get(
+        reverse("console:manifest", args=[plan.pk, plan.routes.first().pk])
+    )
+
+    assert response.status_code == 403
+
+
+def test_day_summary_pdf_has_a_line_per_courier(
+    console, office, couriers, dispatcher, django_capture_on_commit_callbacks
+):
+    plan = _published_plan(
+        office, couriers, django_capture_on_commit_callbacks, dispatcher
+    )
+
+    response = console.get(reverse("console:summary", args=[plan.pk]))
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    for route in plan.routes.all():
+        assert str(route.courier) in text
+
+
+def test_day_page_lists_locked_handovers(console, office, couriers):
+    delivery = make_delivery(
+        Status.OUT_FOR_DELIVERY, office=office, courier=couriers[0]
+    )
+    type(delivery).objects.filter(pk=delivery.pk).update(
+        handover_locked_at=timezone.now()
+    )
+
+    html = console.get(reverse("console:day")).content.decode()
+
+    assert delivery.tracking_code_display in html.split('id="locked"')[1]
