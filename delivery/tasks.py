@@ -15,3 +15,12 @@ def deliveries_cancel_uncollected_task() -> int:
     cancelled = services.deliveries_cancel_uncollected()
     logger.info("cancelled %d uncollected deliveries", cancelled)
     return cancelled
+
+
+@shared_task
+def audit_checkpoint_task() -> int | None:
+    """Sign the audit chain's head (a second run with nothing new does nothing)."""
+    from delivery.services.audit import audit_checkpoint_record
+
+    checkpoint = audit_checkpoint_record()
+    return checkpoint.record_id_at if checkpoint else None

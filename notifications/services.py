@@ -138,7 +138,19 @@ def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None
     SmsMessage.objects.filter(pk=message.pk, status=expected).update(
         status=SmsStatus.SENT, provider_sid=provider_sid, sent_at=timezone.now()
     )
+    _redact_if_critical(message.pk)
     _apply_reports(provider_sid)
+
+
+REDACTED = "[redacted after sending]"
+
+
+def _redact_if_critical(message_id: int) -> None:
+    """Forget the words of a critical message (a handover code) once it is settled.
+
+    Nobody may read a code: the text is needed only until the send is settled
+    (reconciliation compares it with the provider's log)."""
+    SmsMessage.objects.filter(pk=message_id, critical=True).update(body=REDACTED)
 
 
 def _claim(message_id: int) -> SmsMessage | None:
@@ -166,6 +178,8 @@ def _finish(
     SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
         status=status, error_code=code, error_message=error[:300]
     )
+    if not retry:
+        _redact_if_critical(message.pk)
     logger.info("sms %s: %s %s", message.pk, status, code)
     return SendOutcome(status=status, retry=retry, attempts=message.attempts)
 
@@ -290,6 +304,8 @@ def sms_inbound(*, provider_sid: str, sender: str, body: str) -> str:
     elif word in START_WORDS:
         sms_opt_in(phone=sender)
         handled_as = "start"
+    else:
+        handled_as = _inbound_to_receivers(sender=sender, body=body)
     # A concurrent delivery of the same webhook may have recorded it first.
     with contextlib.suppress(IntegrityError), transaction.atomic():
         InboundSms.objects.create(
@@ -299,6 +315,14 @@ def sms_inbound(*, provider_sid: str, sender: str, body: str) -> str:
             handled_as=handled_as,
         )
     return handled_as
+
+
+def _inbound_to_receivers(*, sender: str, body: str) -> str:
+    """Let other apps handle a reply (complaint keyword, rating); first answer wins."""
+    from notifications.signals import inbound_sms_received
+
+    answers = inbound_sms_received.send(sender=None, phone=sender, body=body)
+    return next((answer for _, answer in answers if answer), "other")
 
 
 def sms_opt_out(*, phone: str, source: str) -> SmsOptOut:

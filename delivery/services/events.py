@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from delivery.models import DeliveryEvent
+from delivery.services.audit import audit_record_event
 
 
 def record_event(
@@ -21,18 +23,21 @@ def record_event(
     at: datetime | None = None,
     device_at: datetime | None = None,
 ) -> DeliveryEvent:
-    """Append one event to a delivery's history (call inside the step's transaction)."""
-    return DeliveryEvent.objects.create(
-        delivery_id=delivery_id,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor.user,
-        actor_kind=actor.kind,
-        at=at or timezone.now(),
-        device_at=device_at,
-        reason_code=reason_code,
-        note=note,
-        lat=position.lat if position else None,
-        lon=position.lon if position else None,
-    )
+    """Append one event to a delivery's history and to the audit chain, atomically."""
+    with transaction.atomic():
+        event = DeliveryEvent.objects.create(
+            delivery_id=delivery_id,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor.user,
+            actor_kind=actor.kind,
+            at=at or timezone.now(),
+            device_at=device_at,
+            reason_code=reason_code,
+            note=note,
+            lat=position.lat if position else None,
+            lon=position.lon if position else None,
+        )
+        audit_record_event(event=event)
+    return event

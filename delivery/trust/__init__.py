@@ -1,0 +1,1 @@
+"""Public trust pages (survey, complaints, service figures) and their staff side."""
