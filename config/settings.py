@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
+    "audit-checkpoint": {
+        "task": "delivery.tasks.audit_checkpoint_task",
+        "schedule": timedelta(minutes=env_int("AUDIT_CHECKPOINT_MINUTES", 15)),
+    },
 }
 
 # SMS. Twilio when TWILIO_ACCOUNT_SID is set, else the console (the demo's phone).
@@ -219,11 +223,38 @@ SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 OSRM_URL = env_str("OSRM_URL")
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.
 NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
+# Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the
+# console draws routes over the district points of the gazetteer instead.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 # Domain settings.
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
 COLLECTION_DEADLINE_DAYS = env_int("COLLECTION_DEADLINE_DAYS", 30)
 MAX_DELIVERY_ATTEMPTS = env_int("MAX_DELIVERY_ATTEMPTS", 3)
+# Public trust. The audit checkpoint key signs the chain's head; it must live outside
+# the database (a file or the environment), or an attacker who rewrites the chain could
+# re-sign it. Without it the checkpoint task refuses to run (DEBUG has a dev key).
+AUDIT_CHECKPOINT_KEY = env_secret("AUDIT_CHECKPOINT_KEY") or (
+    "insecure-development-audit-key" if DEBUG else ""
+)
+# Calendar days (not working days, for simplicity) to answer a complaint.
+COMPLAINT_RESPONSE_DAYS = env_int("COMPLAINT_RESPONSE_DAYS", 5)
+# A public figure computed from fewer cases than this is not shown (anonymity).
+MIN_CASES_PUBLIC = env_int("MIN_CASES_PUBLIC", 10)
+# Handover codes (DESIGN.md "Handover"). The pepper keys the codes' HMAC and lives
+# outside the database; without it (DEBUG off) no code can be issued or checked.
+HANDOVER_CODE_PEPPER = env_secret("HANDOVER_CODE_PEPPER")
+if not HANDOVER_CODE_PEPPER and DEBUG:
+    HANDOVER_CODE_PEPPER = "insecure-development-pepper-do-not-use-in-production"
+HANDOVER_CODE_VALIDITY_S = env_int("HANDOVER_CODE_VALIDITY_S", 600)
+HANDOVER_MAX_WRONG = env_int("HANDOVER_MAX_WRONG", 5)
+HANDOVER_RESEND_AFTER_S = env_int("HANDOVER_RESEND_AFTER_S", 60)
+HANDOVER_MAX_CODES_PER_DAY = env_int("HANDOVER_MAX_CODES_PER_DAY", 3)
+COURIER_MAX_FAILURES_PER_HOUR = env_int("COURIER_MAX_FAILURES_PER_HOUR", 10)
+# A mistaken tap in the courier app can be undone within this many seconds.
+UNDO_GRACE_S = env_int("UNDO_GRACE_S", 120)
+# Largest proof photo accepted (the phone compresses to about 200 KB first).
+PROOF_PHOTO_MAX_BYTES = env_int("PROOF_PHOTO_MAX_BYTES", 3 * 1024 * 1024)
 # Where tests that need services are made to fail rather than skip (CI).
 ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
 
@@ -239,5 +270,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The SDK logs every request at INFO, phone numbers included: no PII in logs.
         "twilio.http_client": {"level": "WARNING"},
+        # 4xx lines carry request paths, and tracking codes are secrets: keep 5xx only.
+        "django.request": {"level": "ERROR"},
     },
 }

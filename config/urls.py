@@ -19,5 +19,10 @@ urlpatterns = [
     path("hooks/", include("notifications.urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("admin/", admin.site.urls), prefix_default_language=False
+    path("admin/", admin.site.urls),
+    path("kurir/", include("courier_app.urls")),
+    path("petugas/", include("delivery.console_urls")),
+    path("", include("delivery.tracking_urls")),
+    path("", include("delivery.trust_urls")),
+    prefix_default_language=False,
 )

@@ -1,5 +1,27 @@
 """Everything that changes deliveries. Views, API, tasks and webhooks call these."""
 
+from delivery.services.applicant_requests import (
+    delivery_hold_for_collection,
+    delivery_request_day,
+    delivery_request_window,
+    delivery_sms_opt_in,
+    delivery_sms_opt_out,
+)
+from delivery.services.courier_actions import (
+    ActionInput,
+    courier_action_apply,
+    deliveries_start_route,
+    delivery_record_failed_visit,
+)
+from delivery.services.handover import (
+    HandoverOutcome,
+    Proof,
+    delivery_mark_arrived,
+    delivery_mark_heading,
+    handover_code_reissue,
+    handover_code_send,
+    handover_code_verify,
+)
 from delivery.services.intake import (
     ImportReport,
     deliveries_import_csv,
@@ -23,12 +45,26 @@ from delivery.services.lifecycle import (
     delivery_reschedule,
     delivery_schedule,
     delivery_start,
+    delivery_undo_failed_attempt,
     delivery_unschedule,
 )
+from delivery.services.location import delivery_fix_location
 
 __all__ = [
     "TRANSITIONS",
+    "ActionInput",
     "Actor",
+    "HandoverOutcome",
+    "Proof",
+    "courier_action_apply",
+    "deliveries_start_route",
+    "delivery_mark_arrived",
+    "delivery_mark_heading",
+    "delivery_record_failed_visit",
+    "delivery_undo_failed_attempt",
+    "handover_code_reissue",
+    "handover_code_send",
+    "handover_code_verify",
     "FailureReason",
     "ImportReport",
     "Position",
@@ -36,6 +72,7 @@ __all__ = [
     "deliveries_import_csv",
     "deliveries_intake_batch",
     "delivery_create",
+    "delivery_fix_location",
     "delivery_cancel",
     "delivery_hold",
     "delivery_intake",
@@ -48,4 +85,9 @@ __all__ = [
     "delivery_schedule",
     "delivery_start",
     "delivery_unschedule",
+    "delivery_hold_for_collection",
+    "delivery_request_day",
+    "delivery_request_window",
+    "delivery_sms_opt_in",
+    "delivery_sms_opt_out",
 ]

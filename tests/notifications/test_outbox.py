@@ -200,3 +200,18 @@ def test_attempts_are_bounded(twilio, settings):
     message.refresh_from_db()
     assert message.status == SmsStatus.FAILED
     assert message.attempts == 3
+
+
+def test_a_handover_code_is_unreadable_once_sent(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue(
+            key="otp",
+            template="handover_code",
+            context={"code": "483920", "courier": "Rudi", "link": "x"},
+            critical=True,
+        )
+
+    message.refresh_from_db()
+    assert "483920" in sent_sms()[0][1].body
+    assert message.status == SmsStatus.SENT
+    assert "483920" not in message.body

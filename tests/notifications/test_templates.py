@@ -27,6 +27,8 @@ LONG_VALUES = {
     "office": "Kantor Imigrasi Sijunjung",
     "hours": "Senin-Jumat 08.00-16.00 WIB",
     "deadline": "30 September 2026",
+    "ticket": "ADU-7K2M9QXP",
+    "days": 14,
 }
 # These carry more than fits one segment (office hours and deadline, the code rules).
 TWO_SEGMENTS = {"returned_to_office", "handover_code"}
