@@ -298,7 +298,11 @@ class _Search:
 
         self.routing.AddAtSolutionCallback(at_solution)
         params = self.parameters(config, deadline - time.monotonic())
-        start = self._read_routes(initial, params) if initial is not None else None
+        self.routing.CloseModelWithParameters(params)
+        start = self._read_routes(initial) if initial is not None else None
+        # Closing a large model takes seconds: the search gets only what is left.
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        params.time_limit.FromMilliseconds(max(100, left_ms))
         if start is None:
             solution = self.routing.SolveWithParameters(params)
         else:
@@ -307,8 +311,7 @@ class _Search:
             return None
         return self._outcome(solution, config.name, found)
 
-    def _read_routes(self, routes: list[list[int]], params: Any) -> Any:
-        self.routing.CloseModelWithParameters(params)
+    def _read_routes(self, routes: list[list[int]]) -> Any:
         indices = [[self.manager.NodeToIndex(n) for n in r] for r in routes]
         return self.routing.ReadAssignmentFromRoutes(indices, True)
 
