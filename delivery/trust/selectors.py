@@ -3,7 +3,8 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from delivery import tracking_codes
@@ -70,7 +71,7 @@ def audit_records_for(
     day=None,
 ) -> QuerySet[AuditRecord] | None:
     """The trail of a delivery, a courier and/or a day; None for an unseen delivery."""
-    records = AuditRecord.objects.select_related("actor").order_by("id")
+    records = _office_records(user).select_related("actor").order_by("id")
     if tracking_code:
         delivery = delivery_list_for_user(user).filter(tracking_code=tracking_code)
         delivery_id = delivery.values_list("id", flat=True).first()
@@ -83,3 +84,20 @@ def audit_records_for(
         start = timezone.make_aware(datetime.combine(day, time.min))
         records = records.filter(at__gte=start, at__lt=start + timedelta(days=1))
     return records
+
+
+def _office_records(user: AbstractBaseUser) -> QuerySet[AuditRecord]:
+    """What an auditor may read: their office's deliveries and staff (root: all)."""
+    if user.is_superuser:
+        return AuditRecord.objects.all()
+    staff = staff_for_user(user)
+    if staff is None:
+        return AuditRecord.objects.none()
+    subjects = (
+        Delivery.objects.filter(office=staff.office)
+        .annotate(key=Concat(Value("delivery:"), Cast("id", CharField())))
+        .values("key")
+    )
+    return AuditRecord.objects.filter(
+        Q(subject__in=subjects) | Q(actor__staff__office=staff.office)
+    )

@@ -90,3 +90,16 @@ def test_dispatchers_and_couriers_may_not_browse_the_trail(dispatcher, courier, 
     for user in (dispatcher.user, courier.staff.user):
         client.force_login(user)
         assert client.get("/petugas/audit/").status_code == 403
+
+
+def test_an_auditor_reads_only_the_records_of_their_own_office(trail, auditor, client):
+    from tests.factories import OfficeFactory, make_delivery
+
+    elsewhere = make_delivery("queued", office=OfficeFactory(code="padang"))
+    client.force_login(auditor.user)
+
+    by_day = client.get("/petugas/audit/", {"day": timezone.localdate().isoformat()})
+
+    subjects = {record.subject for record in by_day.context["records"]}
+    assert f"delivery:{elsewhere.pk}" not in subjects
+    assert f"delivery:{trail[0].pk}" in subjects
