@@ -1,5 +1,6 @@
 """Small helpers shared by tests."""
 
+import threading
 import time
 
 
@@ -18,3 +19,30 @@ def sent_sms() -> list:
     from notifications.backends import get_backend
 
     return list(get_backend().sent)
+
+
+def race(*calls) -> list[str | None]:
+    """Run the calls in threads released at once; "ok" or "refused" for each."""
+    from django.db import connection
+
+    from delivery.errors import TransitionNotAllowed
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str | None] = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            call()
+            outcomes[index] = "ok"
+        except TransitionNotAllowed:
+            outcomes[index] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes

@@ -1,47 +1,23 @@
 """Races on real PostgreSQL: two requests at once can never both win."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from delivery import services
-from delivery.errors import TransitionNotAllowed
 from delivery.intake_input import IntakeInput
 from delivery.models import Delivery, Status
 from delivery.services import Actor
 from tests.factories import OfficeFactory, intake_data, make_delivery
+from tests.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            call()
-            outcomes[index] = "ok"
-        except TransitionNotAllowed:
-            outcomes[index] = "refused"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(5))
 def test_handover_and_failed_attempt_racing_leave_exactly_one_outcome(attempt):
     delivery = make_delivery(Status.OUT_FOR_DELIVERY)
 
-    outcomes = _race(
+    outcomes = race(
         lambda: services.delivery_mark_delivered(
             delivery=Delivery.objects.get(pk=delivery.pk), actor=Actor.system()
         ),
@@ -70,7 +46,7 @@ def test_the_same_application_taken_in_twice_at_once_gives_one_delivery():
         )
         results.append((delivery.pk, created))
 
-    _race(take_in, take_in, take_in)
+    race(take_in, take_in, take_in)
 
     assert Delivery.objects.count() == 1
     assert sorted(created for _, created in results) == [False, False, True]

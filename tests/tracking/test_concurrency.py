@@ -1,40 +1,16 @@
 """Races on real PostgreSQL: the applicant's request against the courier leaving."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from delivery import services
-from delivery.errors import TransitionNotAllowed
 from delivery.models import Delivery, Status
 from delivery.services import Actor
 from tests.factories import make_delivery, today
+from tests.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            call()
-            outcomes[index] = "ok"
-        except TransitionNotAllowed:
-            outcomes[index] = "refused"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(5))
