@@ -152,6 +152,10 @@ CACHES = {
     )
 }
 
+# Public look-ups (tracking page, survey, complaints) per client and window.
+TRACKING_RATE_LIMIT = env_int("TRACKING_RATE_LIMIT", 30)
+TRACKING_RATE_WINDOW_S = env_int("TRACKING_RATE_WINDOW_S", 600)
+
 # Celery. The embedded default is kombu's filesystem transport, so the demo runs tasks
 # in a real worker process without any server; production sets a redis:// URL.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -1,4 +1,4 @@
-"""A per-client budget of tracking look-ups, against guessing codes.
+"""A per-client budget of public look-ups (tracking codes, tickets), against guessing.
 
 Counted in the Django cache (Redis when CACHE_URL is set, so all web processes share
 it) per client address, in fixed windows. The address is REMOTE_ADDR: behind a proxy,
@@ -12,27 +12,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-DEFAULT_LIMIT = 30
-DEFAULT_WINDOW_S = 600
 
+def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
+    """Count one request of the client in `scope`; True when it is over its budget.
 
-def _limit() -> int:
-    return getattr(settings, "TRACKING_RATE_LIMIT", DEFAULT_LIMIT)
-
-
-def _window_s() -> int:
-    return getattr(settings, "TRACKING_RATE_WINDOW_S", DEFAULT_WINDOW_S)
-
-
-def tracking_rate_limited(request: HttpRequest) -> bool:
-    """Count one look-up for the client; True when it is over its budget."""
-    window_s = _window_s()
+    Every page that looks up a tracking code shares the "lookup" scope, so guessing
+    through the survey or complaint pages draws on the same budget."""
+    window_s = settings.TRACKING_RATE_WINDOW_S
     client = request.META.get("REMOTE_ADDR") or "unknown"
-    key = f"tracking-rate:{client}:{int(time.time() // window_s)}"
+    key = f"rate:{scope}:{client}:{int(time.time() // window_s)}"
     cache.add(key, 0, timeout=window_s)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window_s)
         count = 1
-    return count > _limit()
+    return count > settings.TRACKING_RATE_LIMIT

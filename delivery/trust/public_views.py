@@ -10,9 +10,9 @@ from delivery.errors import DomainError
 from delivery.services.complaints import complaint_file
 from delivery.services.figures import figures_recent
 from delivery.services.satisfaction import SURVEY_OPEN, survey_submit
+from delivery.tracking.ratelimit import tracking_rate_limited
 from delivery.trust import selectors
 from delivery.trust.forms import ComplaintForm, GeneralComplaintForm, SurveyForm
-from delivery.trust.ratelimit import rate_limited
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -25,7 +25,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _lookup(request: HttpRequest, code: str):
-    if rate_limited(request, "code"):
+    if tracking_rate_limited(request):
         return None, _too_many(request)
     delivery = selectors.delivery_by_public_code(code)
     return delivery, (None if delivery else _not_found(request))
@@ -77,7 +77,7 @@ def delivery_complaint(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def general_complaint(request: HttpRequest) -> HttpResponse:
     """A complaint about the service in general, anonymous if the sender wishes."""
-    if request.method == "POST" and rate_limited(request, "complaint"):
+    if request.method == "POST" and tracking_rate_limited(request, "complaint"):
         return _too_many(request)
     form = GeneralComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +88,7 @@ def general_complaint(request: HttpRequest) -> HttpResponse:
 
 def complaint_status(request: HttpRequest, ticket: str) -> HttpResponse:
     """A complaint's handling as the applicant sees it (no internal notes)."""
-    if rate_limited(request, "ticket"):
+    if tracking_rate_limited(request, "ticket"):
         return _too_many(request)
     complaint = selectors.complaint_by_ticket(ticket)
     if complaint is None:
