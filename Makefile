@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
