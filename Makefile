@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The whole suite must cover 90% (STYLE.md); a partial run sets COV_MIN=0.
+COV_MIN ?= 90
 
 .PHONY: demo test lint venv clean messages
 
@@ -25,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_MIN) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
