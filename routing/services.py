@@ -207,7 +207,12 @@ def _save(plan: RoutePlan, built: BuiltProblem, solved: SolvedPlan) -> None:
         )
         for sequence, visit in enumerate(planned_route.stops, start=1):
             lat, lon = _point(built, visit.stop_id)
-            promise = _promise(at(visit.service_start_s), windows[visit.stop_id], at)
+            promise = _promise(
+                at(visit.service_start_s),
+                windows[visit.stop_id],
+                at,
+                departure=at(planned_route.start_s),
+            )
             stop = Stop.objects.create(
                 route=route,
                 sequence=sequence,
@@ -243,12 +248,18 @@ def _point(built: BuiltProblem, stop_id: str) -> tuple[float, float]:
     return built.points[location]
 
 
-def _promise(service_start: datetime, window, at) -> tuple[datetime, datetime]:
-    """Two hours around the arrival, on the half hour, inside the applicant's window."""
+def _promise(
+    service_start: datetime, window, at, *, departure: datetime
+) -> tuple[datetime, datetime]:
+    """Two hours around the arrival, on the half hour, inside the applicant's window.
+
+    Never earlier than the courier leaves the office: nobody should wait at home for
+    a passport that is still on the shelf."""
     start = service_start - PROMISE_BEFORE
     start = start.replace(
         minute=0 if start.minute < 30 else 30, second=0, microsecond=0
     )
+    start = max(start, departure)
     end = start + PROMISE_LENGTH
     if window[0] is not None:
         start, end = max(start, at(window[0])), min(end, at(window[1]))
@@ -436,7 +447,9 @@ def _resimulate(plan: RoutePlan, route: Route, stops: list[Stop]) -> list[int]:
     visits = list(zip(stops, driven.visits, strict=True))
     for sequence, (stop, visit) in enumerate(visits, start=1):
         window = (None, None) if visit.late else _window_s(groups[stop.pk])
-        start, end = _promise(at(visit.service_start_s), window, at)
+        start, end = _promise(
+            at(visit.service_start_s), window, at, departure=at(driven.start_s)
+        )
         Stop.objects.filter(pk=stop.pk).update(
             sequence=sequence,
             arrival_at=at(visit.arrival_s),

@@ -270,3 +270,16 @@ def test_replan_without_a_published_plan_is_refused(office):
 
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def test_no_promised_window_opens_before_the_courier_leaves(
+    office, django_capture_on_commit_callbacks
+):
+    _queue(office, 6)
+    CourierFactory(staff__office=office, shift_start=time(8), shift_end=time(16))
+
+    plan = _plan(office, django_capture_on_commit_callbacks)
+
+    for stop in Stop.objects.filter(route__plan=plan).select_related("route"):
+        assert stop.eta_start_at >= stop.route.start_at
+        assert stop.eta_start_at <= stop.service_start_at <= stop.eta_end_at
