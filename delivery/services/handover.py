@@ -290,7 +290,6 @@ def _code_is_live(delivery: Delivery) -> bool:
     return _live_codes(delivery).filter(expires_at__gt=timezone.now()).exists()
 
 
-@transaction.atomic
 def delivery_mark_heading(
     *,
     delivery: Delivery,
@@ -299,23 +298,9 @@ def delivery_mark_heading(
     device_at: datetime | None = None,
 ) -> Delivery:
     """The courier heads to this stop: record it and send the applicant a code."""
-    delivery = _with_relations(delivery.pk)
-    _check_courier_may_handover(delivery, courier)
-    actor = Actor.courier(courier.staff.user)
-    record_event(
-        delivery_id=delivery.pk,
-        kind=EventKind.HEADING,
-        actor=actor,
-        position=position,
-        device_at=device_at,
-    )
-    if not _code_is_live(delivery):
-        _check_send_limits(delivery, timezone.now())
-        _send_code(delivery, actor=actor, kind=EventKind.CODE_SENT)
-    return delivery
+    return _mark_visit(EventKind.HEADING, delivery, courier, position, device_at)
 
 
-@transaction.atomic
 def delivery_mark_arrived(
     *,
     delivery: Delivery,
@@ -324,12 +309,23 @@ def delivery_mark_arrived(
     device_at: datetime | None = None,
 ) -> Delivery:
     """The courier is at the stop: record it; send a code unless one is still valid."""
+    return _mark_visit(EventKind.ARRIVED, delivery, courier, position, device_at)
+
+
+@transaction.atomic
+def _mark_visit(
+    kind: str,
+    delivery: Delivery,
+    courier: Courier,
+    position: Position | None,
+    device_at: datetime | None,
+) -> Delivery:
     delivery = _with_relations(delivery.pk)
     _check_courier_may_handover(delivery, courier)
     actor = Actor.courier(courier.staff.user)
     record_event(
         delivery_id=delivery.pk,
-        kind=EventKind.ARRIVED,
+        kind=kind,
         actor=actor,
         position=position,
         device_at=device_at,
