@@ -30,6 +30,7 @@ from delivery.models import (
     SurveyResponse,
 )
 from delivery.selectors import staff_for_user
+from notifications.admin import ReadOnlyAdmin
 
 
 @admin.register(Office)
@@ -197,7 +198,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeliveryEvent)
-class DeliveryEventAdmin(admin.ModelAdmin):
+class DeliveryEventAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "delivery",
@@ -208,29 +209,6 @@ class DeliveryEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["to_status", "actor_kind"]
     date_hierarchy = "at"
-
-    # Append-only: the history is read here, never written.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the services; the back office reads them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(HandoverCode)

@@ -7,6 +7,8 @@ from notifications.models import InboundSms, SmsMessage, SmsOptOut, SmsStatusRep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services; the back office reads them."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
