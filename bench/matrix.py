@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing.matrix import MOTORBIKE, travel_matrix  # noqa: E402
+from routing.core.matrix import MOTORBIKE, travel_matrix  # noqa: E402
 
 SIZES = (500, 1_000, 2_000)
 RUNS = 5

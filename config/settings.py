@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "routing",
     "notifications",
     "courier_app",
+    "console",
+    "public",
 ]
 
 MIDDLEWARE = [

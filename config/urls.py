@@ -21,8 +21,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("kurir/", include("courier_app.urls")),
-    path("petugas/", include("delivery.console_urls")),
-    path("", include("delivery.tracking_urls")),
-    path("", include("delivery.trust_urls")),
+    path("petugas/", include("console.urls")),
+    path("", include("public.urls")),
     prefix_default_language=False,
 )

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from delivery import services
+from delivery.access import staff_for_user
 from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
 from delivery.models import (
@@ -29,7 +30,6 @@ from delivery.models import (
     Staff,
     SurveyResponse,
 )
-from delivery.selectors import staff_for_user
 from notifications.admin import ReadOnlyAdmin
 
 

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery import services
-from delivery.errors import DomainError
+from delivery.access import caller_office
 from delivery.intake_input import IntakeInput
-from delivery.models import Delivery, Office, Status
+from delivery.models import Delivery, Status
 from delivery.permissions import IsDispatcher, IsOfficeStaff
-from delivery.selectors import delivery_events, delivery_list_for_user, staff_for_user
+from delivery.selectors import delivery_events, delivery_list_for_user
 
 MAX_BATCH = 500
 
@@ -99,13 +99,6 @@ class DeliveryDetailApi(APIView):
         return Response(DeliveryDetailOutput(delivery).data)
 
 
-def caller_office(request: Request) -> Office:
-    staff = staff_for_user(request.user)
-    if staff is None:
-        raise DomainError(_("Your account is not attached to an office."))
-    return staff.office
-
-
 class DeliveryIntakeApi(APIView):
     """Take one completed passport into the queue (idempotent on application number)."""
 
@@ -118,7 +111,7 @@ class DeliveryIntakeApi(APIView):
         form = IntakeInput(data=request.data)
         form.is_valid(raise_exception=True)
         delivery, created = services.delivery_intake(
-            office=caller_office(request),
+            office=caller_office(request.user),
             actor=services.Actor.staff(request.user),
             data=form.validated_data,
         )
@@ -155,7 +148,7 @@ class DeliveryIntakeBatchApi(APIView):
                 {"non_field_errors": [_("Send between 1 and 500 deliveries.")]}
             )
         report = services.deliveries_intake_batch(
-            office=caller_office(request),
+            office=caller_office(request.user),
             actor=services.Actor.staff(request.user),
             items=items,
             first_row=0,

@@ -1,7 +1,8 @@
 """The service area's gazetteer: regencies, districts and villages with their points.
 
 Loaded once from the CSV files shipped in delivery/data/ (sources and licences in
-delivery/data/README.md). Pure Python, no Django, so routing's pure modules can use it.
+delivery/data/README.md). Pure Python, no Django. Intake reads it, and the
+planning core's geocoder is handed it as plain data.
 Where a village's polygon centroid falls outside its own village, the QC file's
 interior point is used instead, so that a stop is never placed in the neighbour village.
 """
@@ -31,11 +32,32 @@ class Place:
         return self.level == "village"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A latitude/longitude box in WGS84 degrees."""
+
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """Return whether the point lies inside the box (borders included)."""
+        return (
+            self.min_lat <= lat <= self.max_lat and self.min_lon <= lon <= self.max_lon
+        )
+
+
+# The three regencies with a margin: a pin or a geocoded point outside is an error.
+SERVICE_AREA = BBox(min_lat=-1.75, max_lat=-0.25, min_lon=100.6, max_lon=101.95)
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: the geocoder caches on it
 class Gazetteer:
     """All places of the service area, by code."""
 
     places: dict[str, Place]
+    service_area: BBox = SERVICE_AREA
 
     def get(self, code: str) -> Place | None:
         """Return the place with this Kemendagri code, or None."""

@@ -4,15 +4,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from delivery.access import caller_for
 from delivery.models import Role
-from delivery.selectors import staff_for_user
 
 
 def _has_role(request: Request, *roles: str) -> bool:
-    if request.user.is_superuser:
-        return True
-    staff = staff_for_user(request.user)
-    return staff is not None and staff.role in roles
+    return caller_for(request.user).has_role(*roles)
 
 
 class IsDispatcher(BasePermission):

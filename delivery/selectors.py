@@ -5,17 +5,8 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from delivery.models import Delivery, DeliveryEvent, Role, Staff
-
-
-def staff_for_user(user: AbstractBaseUser | AnonymousUser) -> Staff | None:
-    """Return the user's staff record (with office), or None."""
-    if not user.is_authenticated:
-        return None
-    try:
-        return Staff.objects.select_related("office").get(user=user)
-    except Staff.DoesNotExist:
-        return None
+from delivery.access import staff_for_user
+from delivery.models import Delivery, DeliveryEvent, Role
 
 
 def delivery_list_for_user(

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from routing.instances import (
+from routing.core.instances import (
     problem_from_json,
     read_solomon,
     solomon_cost,
@@ -17,8 +17,8 @@ from routing.instances import (
     solomon_routes,
     solomon_violations,
 )
-from routing.problem import RoutePlan
-from routing.solver import solve
+from routing.core.problem import RoutePlan
+from routing.core.solver import solve
 
 
 def main(argv: list[str] | None = None) -> int:

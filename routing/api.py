@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delivery.api import caller_office
+from delivery.access import caller_office
 from delivery.permissions import IsDispatcher, IsDispatcherOrAuditor
 from routing import services
 from routing.geojson import plan_geojson
@@ -92,7 +92,7 @@ class PlanStartApi(APIView):
         form = PlanStartInput(data=request.data)
         form.is_valid(raise_exception=True)
         plan = services.route_plan_start(
-            office=caller_office(request),
+            office=caller_office(request.user),
             on_date=form.validated_data["date"],
             actor=request.user,
             courier_ids=form.validated_data.get("courier_ids"),
@@ -116,7 +116,7 @@ class PlanReplanApi(APIView):
         form = PlanReplanInput(data=request.data)
         form.is_valid(raise_exception=True)
         plan = services.route_plan_replan(
-            office=caller_office(request),
+            office=caller_office(request.user),
             on_date=form.validated_data["date"],
             actor=request.user,
             time_limit_s=form.validated_data["time_limit_s"],

@@ -14,8 +14,8 @@ from datetime import date, datetime, time
 from django.utils import timezone
 
 from delivery.models import Courier, Delivery, LocationQuality, Office
-from routing.matrix import CAR, MOTORBIKE, travel_matrix
-from routing.problem import Matrix, PlanningProblem, Stop, Vehicle
+from routing.core.matrix import CAR, MOTORBIKE, travel_matrix
+from routing.core.problem import Matrix, PlanningProblem, Stop, Vehicle
 
 SERVICE_S = 300  # ID check, name page shown, code, photo
 PER_EXTRA_PASSPORT_S = 60

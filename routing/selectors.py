@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
-from delivery.selectors import staff_for_user
+from delivery.access import staff_for_user
 from routing.models import PlannedDelivery, Route, RoutePlan, Stop
 
 

@@ -20,10 +20,11 @@ from delivery import services as delivery_services
 from delivery.errors import DomainError
 from delivery.models import Delivery, Office, Status
 from delivery.services.audit import audit_append
-from routing import solver
-from routing.matrix import CAR, MOTORBIKE, travel_matrix
+from routing.core import solver
+from routing.core.matrix import CAR, MOTORBIKE, travel_matrix
+from routing.core.problem import RoutePlan as SolvedPlan
+from routing.core.simulate import SimRoute, SimStop, simulate_route
 from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
-from routing.problem import RoutePlan as SolvedPlan
 from routing.problem_builder import (
     BuiltProblem,
     build_problem,
@@ -31,7 +32,6 @@ from routing.problem_builder import (
     seconds_of,
 )
 from routing.problem_builder import _service_s as service_seconds
-from routing.simulate import SimRoute, SimStop, simulate_route
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from routing.problem import PlanningProblem
+from routing.core.problem import PlanningProblem
 
 Routes = list[list[int]]  # stop indices per used vehicle
 PRIZE = 10_000_000  # value of serving an optional stop (overloaded days)

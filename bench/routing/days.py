@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from routing.problem import PlanningProblem, Stop, Vehicle
+from routing.core.problem import PlanningProblem, Stop, Vehicle
 
 DATA = Path("/work/shared/data")
 DEPOT = (-0.6645, 100.9420)  # Muaro Sijunjung office, approximate

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from bench.routing.baselines import pyvrp_solve, vroom_solve
 from bench.routing.days import DAYS, make_day
-from routing.instances import (
+from routing.core.instances import (
     read_solomon,
     solomon_cost,
     solomon_problem,
     solomon_violations,
 )
-from routing.problem import PlanningProblem
-from routing.solver import solve
+from routing.core.problem import PlanningProblem
+from routing.core.solver import solve
 
 SHARED = Path("/work/shared/benchmarks")
 GROUPS = {

@@ -1,14 +1,15 @@
 """A dispatcher fixes where a delivery goes: a village from the gazetteer, or a pin."""
 
+import math
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from delivery.errors import DomainError
-from delivery.gazetteer import load_gazetteer
+from delivery.gazetteer import SERVICE_AREA, load_gazetteer
 from delivery.models import Delivery, EventKind, LocationQuality, Status
 from delivery.services.events import record_event
 from delivery.services.lifecycle import Actor, Position
-from routing.geocoding import pin
 
 # Once the passport is on a motorbike (or done) the address is no longer ours to move.
 FIXABLE = frozenset({Status.RECEIVED, Status.QUEUED, Status.SCHEDULED, Status.ON_HOLD})
@@ -57,13 +58,12 @@ def _fields(village_code: str | None, lat: float | None, lon: float | None) -> d
         }
     if lat is None or lon is None:
         raise DomainError(_("Choose a village or place a pin on the map."))
-    try:
-        point = pin(lat, lon)
-    except ValueError:
-        raise DomainError(_("The pin is outside the service area.")) from None
+    inside = math.isfinite(lat) and math.isfinite(lon)
+    if not (inside and SERVICE_AREA.contains(lat, lon)):
+        raise DomainError(_("The pin is outside the service area."))
     return {
-        "lat": point.lat,
-        "lon": point.lon,
+        "lat": lat,
+        "lon": lon,
         "location_quality": LocationQuality.PIN,
         "location_source": "manual",
     }

@@ -1,6 +1,6 @@
 """Driving a route in a fixed order: times, waits for windows, late stops."""
 
-from routing.simulate import SimStop, simulate_route
+from routing.core.simulate import SimStop, simulate_route
 
 # Depot 0 and two places: 10 minutes between any two of them, 5 km.
 DURATION = [[0, 600, 600], [600, 0, 600], [600, 600, 0]]

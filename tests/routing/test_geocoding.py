@@ -17,13 +17,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from delivery.gazetteer import load_gazetteer
-from routing.geocoding import (
-    GazetteerGeocoder,
-    GeoResult,
-    NominatimConfig,
-    pin,
-    resolve_address,
-)
+from routing.core import geocoding
+from routing.core.geocoding import GeoResult, NominatimConfig
+
+GAZETTEER = load_gazetteer()
+
+
+def resolve_address(address: str, **options) -> GeoResult:
+    return geocoding.resolve_address(address, gazetteer=GAZETTEER, **options)
+
+
+def pin(lat: float, lon: float) -> GeoResult:
+    return geocoding.pin(lat, lon, gazetteer=GAZETTEER)
+
+
+def gazetteer_geocoder() -> geocoding.GazetteerGeocoder:
+    return geocoding.GazetteerGeocoder(gazetteer=GAZETTEER)
 
 PALANGKI = "13.03.05.2001"
 KOTO_BARU_IV_NAGARI = "13.03.05.2002"
@@ -32,7 +41,7 @@ PADANG_LAWEH_KOTO_VII = "13.03.08.2004"
 PADANG_LAWEH_DHARMASRAYA = "13.10.09.2001"
 KAMANG_BARU = "13.03.06"
 
-VILLAGES = load_gazetteer().villages()
+VILLAGES = GAZETTEER.villages()
 _NAME_COUNT = Counter(v.name for v in VILLAGES)
 UNIQUE_VILLAGES = [v for v in VILLAGES if _NAME_COUNT[v.name] == 1]
 SHARED_VILLAGES = [v for v in VILLAGES if _NAME_COUNT[v.name] > 1]
@@ -288,7 +297,7 @@ def test_unknown_village_code_is_rejected(code):
 def test_geopy_geocoder_returns_a_location_at_the_village():
     palangki = load_gazetteer().get(PALANGKI)
 
-    location = GazetteerGeocoder().geocode("Nagari Palangki, Kec. IV Nagari")
+    location = gazetteer_geocoder().geocode("Nagari Palangki, Kec. IV Nagari")
 
     assert isinstance(location, Location)
     assert (location.latitude, location.longitude) == (palangki.lat, palangki.lon)
@@ -297,7 +306,7 @@ def test_geopy_geocoder_returns_a_location_at_the_village():
 
 
 def test_geopy_geocoder_lists_candidates_of_an_ambiguous_name():
-    geocoder = GazetteerGeocoder()
+    geocoder = gazetteer_geocoder()
 
     one = geocoder.geocode("Koto Baru")
     many = geocoder.geocode("Koto Baru", exactly_one=False)
@@ -310,7 +319,7 @@ def test_geopy_geocoder_lists_candidates_of_an_ambiguous_name():
 
 
 def test_geopy_geocoder_returns_none_for_an_unknown_place():
-    assert GazetteerGeocoder().geocode("Kota Bukittinggi") is None
+    assert gazetteer_geocoder().geocode("Kota Bukittinggi") is None
 
 
 def test_pin_inside_the_service_area():
@@ -438,7 +447,7 @@ def test_nominatim_is_not_asked_unless_configured(nominatim):
 
 
 def test_geocoding_module_does_not_import_django():
-    code = "import sys, routing.geocoding; print('django' in sys.modules)"
+    code = "import sys, routing.core.geocoding; print('django' in sys.modules)"
 
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.instances import (
+from routing.core.instances import (
     plan_to_json,
     problem_from_json,
     problem_to_json,
@@ -16,8 +16,8 @@ from routing.instances import (
     solomon_problem,
     solomon_violations,
 )
-from routing.problem import PlanningProblem, Stop, Vehicle
-from routing.solver import solve
+from routing.core.problem import PlanningProblem, Stop, Vehicle
+from routing.core.solver import solve
 
 R101 = Path(__file__).parent / "data" / "R101.txt"
 # The best-known R101 routes (distance objective, CVRPLIB).

@@ -14,7 +14,7 @@ import pytest
 from geopy.distance import geodesic
 
 from delivery.gazetteer import load_gazetteer
-from routing.matrix import (
+from routing.core.matrix import (
     CAR,
     MOTORBIKE,
     MatrixCache,
@@ -277,7 +277,7 @@ def test_cache_evicts_the_least_recently_used():
 
 
 def test_matrix_module_does_not_import_django():
-    code = "import sys, routing.matrix; print('django' in sys.modules)"
+    code = "import sys, routing.core.matrix; print('django' in sys.modules)"
 
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

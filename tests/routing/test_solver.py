@@ -9,21 +9,21 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.instances import (
+from routing.core.instances import (
     read_solomon,
     solomon_problem,
     solomon_routes,
     solomon_violations,
 )
-from routing.problem import (
+from routing.core.problem import (
     PlanningProblem,
     RoutePlan,
     Stop,
     Vehicle,
     merge_same_location,
 )
-from routing.ruin_recreate import Fleet, Instance, improve
-from routing.solver import solve
+from routing.core.ruin_recreate import Fleet, Instance, improve
+from routing.core.solver import solve
 
 DATA = Path(__file__).parent / "data"
 HOUR = 3600
@@ -239,7 +239,7 @@ def test_feasible_plan_on_solomon_r101():
 
 
 def test_solver_import_does_not_load_django():
-    code = "import routing.solver, sys; assert 'django' not in sys.modules"
+    code = "import routing.core.solver, sys; assert 'django' not in sys.modules"
 
     result = subprocess.run([sys.executable, "-c", code], check=False)
 

@@ -1,0 +1,71 @@
+"""Who may use the console: dispatchers; auditors may read."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from delivery.access import caller_for
+from delivery.models import Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+View = Callable[..., HttpResponse]
+
+
+def staff_view(*roles: str, read_only: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Log in first; then only these roles (and superusers), some of them read-only.
+
+    The view finds the caller's office as `request.office` (None for a superuser
+    without an office) and their staff record as `request.staff`.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                login = reverse("console:login")
+                return redirect(f"{login}?next={request.get_full_path()}")
+            caller = caller_for(request.user)
+            allowed = (*roles, *read_only)
+            # A staff record decides; only a superuser without one passes on rank.
+            if caller.role not in allowed and not (
+                caller.staff is None and caller.is_superuser
+            ):
+                raise PermissionDenied
+            if caller.role in read_only and request.method not in SAFE_METHODS:
+                raise PermissionDenied
+            request.staff = caller.staff
+            request.office = caller.office
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def console_view(view: View) -> View:
+    """Dispatchers of an office may do anything, its auditors may only read."""
+    return _office_required(
+        staff_view(Role.DISPATCHER, read_only=(Role.AUDITOR,))(view)
+    )
+
+
+def dispatcher_only(view: View) -> View:
+    """Readable by dispatchers only, e.g. manifests with applicants' names."""
+    return _office_required(staff_view(Role.DISPATCHER)(view))
+
+
+def _office_required(view: View) -> View:
+    """The queue and plans are an office's: a superuser needs a staff record too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        caller = caller_for(request.user)
+        if request.user.is_authenticated and caller.staff is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,140 @@
+"""Forms of the dispatcher console; their errors are shown in the page's language."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from console.selectors import district_choices, village_choices
+from delivery.forms import MAX_UPLOAD_BYTES
+from delivery.models import LocationQuality, Status
+
+
+class QueueFilterForm(forms.Form):
+    """Filters and search of the queue."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Open"))] + Status.choices
+    )
+    district = forms.ChoiceField(label=_("District"), required=False)
+    quality = forms.ChoiceField(
+        label=_("Location quality"),
+        required=False,
+        choices=[("", "—")] + LocationQuality.choices,
+    )
+    urgent = forms.BooleanField(label=_("Urgent only"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", "—")] + district_choices()
+
+
+class BulkActionForm(forms.Form):
+    """Hold, release or cancel the selected deliveries."""
+
+    ACTIONS = [
+        ("hold", _("Hold")),
+        ("release", _("Release to the queue")),
+        ("cancel", _("Cancel")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, allowed_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(str(i), str(i)) for i in allowed_ids]
+        self.fields["ids"].error_messages["required"] = _("Select at least one row.")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        needs_reason = data.get("action") in ("hold", "cancel")
+        if needs_reason and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("A reason is required."))
+        return data
+
+
+class LocationForm(forms.Form):
+    """A village from the gazetteer, or a pin dropped on the map."""
+
+    village_code = forms.ChoiceField(label=_("Village"), required=False)
+    lat = forms.FloatField(label=_("Latitude"), required=False)
+    lon = forms.FloatField(label=_("Longitude"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village_code"].choices = [("", "—")] + village_choices()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        pinned = data.get("lat") is not None and data.get("lon") is not None
+        if not data.get("village_code") and not pinned:
+            raise forms.ValidationError(
+                _("Choose a village or place a pin on the map.")
+            )
+        return data
+
+
+class CsvUploadForm(forms.Form):
+    """A CSV file of completed passports for the dispatcher's office."""
+
+    file = forms.FileField(label=_("CSV file"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class PlanStartForm(forms.Form):
+    """A day to plan and the couriers on shift."""
+
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    couriers = forms.TypedMultipleChoiceField(
+        label=_("Couriers on shift"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    time_limit_s = forms.IntegerField(
+        label=_("Planning time (seconds)"), min_value=1, max_value=300, initial=10
+    )
+
+    def __init__(self, *args, couriers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["couriers"].choices = [(c.pk, str(c)) for c in couriers]
+
+
+class MoveStopForm(forms.Form):
+    """Move a stop to a route at a position, or drop it (empty route)."""
+
+    stop = forms.IntegerField(min_value=1)
+    route = forms.IntegerField(label=_("Route"), required=False, min_value=1)
+    position = forms.IntegerField(label=_("Position"), min_value=1, initial=1)
+
+
+class RestoreForm(forms.Form):
+    """Put a left-out delivery back on a route."""
+
+    item = forms.IntegerField(min_value=1)
+    route = forms.IntegerField(label=_("Route"), min_value=1)
+    position = forms.IntegerField(label=_("Position"), min_value=1, initial=1)
+
+
+class PeriodForm(forms.Form):
+    """A period for the office's figures (dates inclusive)."""
+
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The period must end after it starts."))
+        return data

@@ -1,0 +1,149 @@
+"""Console pages of the queue: list, filters, bulk steps, location fix, CSV import."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from console import selectors
+from console.access import console_view
+from console.actions import deliveries_bulk_step
+from console.forms import (
+    BulkActionForm,
+    CsvUploadForm,
+    LocationForm,
+    QueueFilterForm,
+)
+from delivery import services
+from delivery.errors import DomainError
+from delivery.gazetteer import load_gazetteer
+from delivery.models import Delivery
+from delivery.services import Actor
+
+PAGE_SIZE = 100
+
+
+class ConsoleLoginView(LoginView):
+    """The console's own sign-in page."""
+
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("console:queue")
+
+
+def _office_deliveries(request: HttpRequest):
+    return Delivery.objects.filter(office=request.office)
+
+
+@console_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """The queue: every open delivery with its deadline, filters and bulk steps."""
+    filters = QueueFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    rows = selectors.queue_deliveries(office=request.office, **criteria)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": selectors.queue_rows(page.object_list),
+            "bulk": BulkActionForm(allowed_ids=[]),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_POST
+@console_view
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Hold, release or cancel the selected deliveries, each by its own service."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    allowed = list(_office_deliveries(request).filter(pk__in=ids))
+    form = BulkActionForm(request.POST, allowed_ids=[d.pk for d in allowed])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(request.POST.get("next") or "console:queue")
+    result = deliveries_bulk_step(
+        deliveries=allowed,
+        actor=Actor.staff(request.user),
+        action=form.cleaned_data["action"],
+        reason=form.cleaned_data["reason"].strip(),
+    )
+    if result.done:
+        messages.success(
+            request, _("Done: %(codes)s") % {"codes": ", ".join(result.done)}
+        )
+    for code, reason in result.refused:
+        messages.error(request, f"{code}: {reason}")
+    return redirect("console:queue")
+
+
+@console_view
+def location(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    """Fix a delivery's location: pick a village or drop a pin on the map."""
+    delivery = get_object_or_404(_office_deliveries(request), pk=delivery_id)
+    form = LocationForm(request.POST or None, initial=_location_initial(delivery))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delivery_fix_location(
+                delivery=delivery,
+                actor=Actor.staff(request.user),
+                village_code=form.cleaned_data["village_code"] or None,
+                lat=form.cleaned_data["lat"],
+                lon=form.cleaned_data["lon"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Location saved."))
+            return redirect("console:queue")
+    place = load_gazetteer().get(delivery.village_code)
+    return render(
+        request,
+        "console/location.html",
+        {"delivery": delivery, "form": form, "village": place, "map": map_context()},
+    )
+
+
+def _location_initial(delivery: Delivery) -> dict:
+    return {"lat": delivery.lat, "lon": delivery.lon}
+
+
+def map_context() -> dict:
+    """Tile URL and district points for the console's maps."""
+    gazetteer = load_gazetteer()
+    districts = [
+        {"name": p.name, "lat": p.lat, "lon": p.lon}
+        for p in gazetteer.places.values()
+        if p.level == "district"
+    ]
+    return {"tile_url": settings.MAP_TILE_URL, "districts": districts}
+
+
+@console_view
+def csv_import(request: HttpRequest) -> HttpResponse:
+    """Import a CSV file of completed passports and show its row-by-row report."""
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.deliveries_import_csv(
+                office=request.office,
+                actor=Actor.staff(request.user),
+                content=form.cleaned_data["file"].read(),
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "console/import.html", {"form": form, "report": report})

@@ -1,1 +1,0 @@
-"""The dispatcher console: queue, planning, the day, manifests, figures."""

@@ -1,1 +1,0 @@
-"""Public trust pages (survey, complaints, service figures) and their staff side."""

@@ -1,0 +1,66 @@
+"""The tracking page's data as JSON, for apps and scripts: public, no PII."""
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from public.access import Refusal, delivery_for_code
+from public.summary import tracking_summary
+
+
+class TrackingOfficeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+    opening_hours = serializers.CharField()
+
+
+class TrackingEntryOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+
+
+@method_decorator(never_cache, name="dispatch")
+class TrackingApi(APIView):
+    """GET a delivery's public status by its tracking code (rate-limited per client)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    class TrackingOutputSerializer(serializers.Serializer):
+        code = serializers.CharField()
+        status = serializers.CharField()
+        status_label = serializers.CharField()
+        headline = serializers.CharField()
+        eta_start_at = serializers.DateTimeField(allow_null=True)
+        eta_end_at = serializers.DateTimeField(allow_null=True)
+        requested_date = serializers.DateField(allow_null=True)
+        window_start = serializers.TimeField(allow_null=True)
+        window_end = serializers.TimeField(allow_null=True)
+        collection_deadline = serializers.DateField()
+        office = TrackingOfficeOutput()
+        timeline = TrackingEntryOutput(many=True)
+
+    @extend_schema(
+        operation_id="track",
+        responses={
+            200: TrackingOutputSerializer,
+            400: OpenApiResponse(description="Mistyped code (check character)"),
+            404: OpenApiResponse(description="No delivery with this code"),
+            429: OpenApiResponse(description="Too many look-ups from this client"),
+        },
+    )
+    def get(self, request: Request, code: str) -> Response:
+        found = delivery_for_code(request, code)
+        if isinstance(found, Refusal):
+            return Response({"detail": found.message}, status=found.status)
+        summary = tracking_summary(found)
+        return Response(self.TrackingOutputSerializer(summary).data)

@@ -1,0 +1,220 @@
+"""The public tracking page: look up a code, see the delivery, ask for a change.
+
+Every request that reads the database counts against the client's budget first, so a
+throttled request looks the same whether or not the code exists; an unknown code gets
+the same page and status whatever it is. Only the typo check (no database) says more.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from delivery.errors import DomainError
+from delivery.models import Delivery
+from delivery.services.applicant_requests import (
+    delivery_hold_for_collection,
+    delivery_request_day,
+    delivery_request_window,
+    delivery_sms_opt_in,
+    delivery_sms_opt_out,
+)
+from notifications.services import sms_is_opted_out
+from public.access import delivery_for_code
+from public.forms import (
+    LookupForm,
+    RequestDayForm,
+    RequestWindowForm,
+    SmsForm,
+)
+from public.summary import tracking_summary
+
+REFUSAL_TEMPLATES = {429: "tracking/throttled.html", 404: "tracking/not_found.html"}
+
+
+@require_GET
+@never_cache
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Type a tracking code; a well-formed one goes to its page (no database here)."""
+    form = LookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("tracking:page", code=form.cleaned_data["code"])
+    status = 400 if form.is_bound else 200
+    return _render(request, "tracking/lookup.html", {"form": form}, status=status)
+
+
+@require_GET
+@never_cache
+def page(request: HttpRequest, code: str) -> HttpResponse:
+    """The delivery's status, timeline, expected window and the office's contact."""
+    delivery, refusal = find_delivery(request, code)
+    if refusal is not None:
+        return refusal
+    if code != delivery.tracking_code:
+        return redirect("tracking:page", code=delivery.tracking_code)
+    return _render_page(request, delivery)
+
+
+def find_delivery(
+    request: HttpRequest, code: str
+) -> tuple[Delivery, None] | tuple[None, HttpResponse]:
+    """The delivery for a code in a URL, or the page that refuses it (429/400/404)."""
+    found = delivery_for_code(request, code)
+    if isinstance(found, Delivery):
+        return found, None
+    # Refusals never echo the code back, not even in the language switch.
+    lookup_path = reverse("tracking:lookup")
+    if found.status == 400:
+        context = {"form": LookupForm({"code": code})}
+        return None, _render(
+            request, "tracking/lookup.html", context, 400, path=lookup_path
+        )
+    template = REFUSAL_TEMPLATES[found.status]
+    context = {"form": LookupForm(), "message": found.message}
+    return None, _render(request, template, context, found.status, path=lookup_path)
+
+
+@require_POST
+@never_cache
+def request_day(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant asks for another day."""
+    return _act(
+        request,
+        code,
+        form_name="day_form",
+        make_form=lambda delivery, data: RequestDayForm(data, delivery=delivery),
+        apply=lambda delivery, data: delivery_request_day(
+            delivery=delivery, on_date=data["day"]
+        ),
+        done=_("Request received: we will deliver on that day or later."),
+    )
+
+
+@require_POST
+@never_cache
+def request_window(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant asks for a two-hour window."""
+    return _act(
+        request,
+        code,
+        form_name="window_form",
+        make_form=lambda delivery, data: RequestWindowForm(data),
+        apply=lambda delivery, data: delivery_request_window(
+            delivery=delivery, window_start=data["start"]
+        ),
+        done=_("Request received: we will deliver in the time you chose."),
+    )
+
+
+@require_POST
+@never_cache
+def hold(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant will collect the passport at the office."""
+    return _act(
+        request,
+        code,
+        form_name="hold_form",
+        make_form=lambda delivery, data: forms.Form(data),
+        apply=lambda delivery, data: delivery_hold_for_collection(delivery=delivery),
+        done=_("Delivery stopped: collect your passport at the office."),
+    )
+
+
+@require_POST
+@never_cache
+def sms(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant turns SMS off or on again (the handover code always comes)."""
+
+    def apply(delivery: Delivery, data: dict[str, Any]) -> Delivery:
+        if data["sms"] == SmsForm.OFF:
+            return delivery_sms_opt_out(delivery=delivery)
+        return delivery_sms_opt_in(delivery=delivery)
+
+    return _act(
+        request,
+        code,
+        form_name="sms_form",
+        make_form=lambda delivery, data: SmsForm(data),
+        apply=apply,
+        done=_("Your SMS choice is saved."),
+    )
+
+
+def _act(
+    request: HttpRequest,
+    code: str,
+    *,
+    form_name: str,
+    make_form: Callable[[Delivery, Any], forms.Form],
+    apply: Callable[[Delivery, dict[str, Any]], Delivery],
+    done: str,
+) -> HttpResponse:
+    delivery, refusal = find_delivery(request, code)
+    if refusal is not None:
+        return refusal
+    form = make_form(delivery, request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            apply(delivery, form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+            delivery.refresh_from_db()  # the refused step rolled back
+        else:
+            messages.success(request, done)
+            return redirect("tracking:page", code=delivery.tracking_code)
+    return _render_page(request, delivery, bound={form_name: form}, status=status)
+
+
+def _render_page(
+    request: HttpRequest,
+    delivery: Delivery,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "summary": tracking_summary(delivery),
+        "code": delivery.tracking_code,
+        "day_form": RequestDayForm(delivery=delivery),
+        "window_form": RequestWindowForm(),
+        "sms_off": sms_is_opted_out(phone=delivery.document.applicant.phone),
+        # A refused request is said at the top: its form may not be shown any more.
+        "refusals": [
+            e for form in (bound or {}).values() for e in form.errors.get("__all__", [])
+        ],
+        **(bound or {}),
+    }
+    path = reverse("tracking:page", kwargs={"code": delivery.tracking_code})
+    return _render(request, "tracking/page.html", context, status=status, path=path)
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    path: str | None = None,
+) -> HttpResponse:
+    other = "en" if get_language() == "id" else "id"
+    context = {
+        **context,
+        "other_language": other,
+        "other_language_url": translate_url(path or request.path, other),
+    }
+    response = render(request, template, context, status=status)
+    # The code in the URL is the only secret: keep it out of indexes and other sites'
+    # logs. Not "no-referrer": forms would then send "Origin: null" and fail CSRF.
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "same-origin"
+    return response

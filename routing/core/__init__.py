@@ -1,0 +1,1 @@
+"""The pure planning core: plain data in, plain data out; no Django, no app."""

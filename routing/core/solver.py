@@ -1,0 +1,475 @@
+"""Vehicle routing with OR-Tools: plain data in, plain data out (no Django).
+
+Two differently configured searches run in two processes and the better plan wins;
+every stop is optional with a drop penalty, so a plan always exists.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.core.plan_reading import Outcome, build_plan
+from routing.core.preparation import Model, prepare, split_servable, travel, validate
+from routing.core.problem import (
+    Matrix,
+    PlanningProblem,
+    RoutePlan,
+)
+from routing.core.ruin_recreate import Fleet, Instance, Settings, improve
+
+ProgressCallback = Callable[[float, "int | None"], None]
+_FSS = routing_enums_pb2.FirstSolutionStrategy
+_LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True)
+class _Config:
+    name: str
+    first_solution: int
+    neighbors_ratio: float = 1.0
+    gls_lambda: float = 0.1
+    sisr_share: float = 0.0
+    sisr_temperature: float = 0.5
+
+
+# Both searches anneal with ruin and recreate for most of the budget (it beat GLS
+# alone on every tuning instance), then GLS polishes the plan inside OR-Tools. They
+# differ in temperature and seed; OR-Tools' own start is the fallback.
+_SISR_MIN_STOPS = 20
+_CONFIGS = (
+    _Config("sisr-gls-hot", _FSS.PARALLEL_CHEAPEST_INSERTION, sisr_share=0.75),
+    _Config(
+        "sisr-gls-cool",
+        _FSS.LOCAL_CHEAPEST_INSERTION,
+        sisr_share=0.75,
+        sisr_temperature=0.2,
+    ),
+)
+
+
+def solve(
+    problem: PlanningProblem,
+    *,
+    time_limit_s: float = 10,
+    seed: int = 0,
+    on_progress: ProgressCallback | None = None,
+) -> RoutePlan:
+    """Plan routes for ``problem`` within ``time_limit_s`` seconds.
+
+    Parameters
+    ----------
+    problem : PlanningProblem
+        Stops, vehicles and matrices.
+    time_limit_s : float
+        Wall-time budget of the whole call.
+    seed : int
+        Varies the search order; a seed and a time limit give the same plan
+        whenever the search converges within the limit.
+    on_progress : callable, optional
+        Called as ``on_progress(fraction_of_budget, best_cost_or_None)``.
+
+    Returns
+    -------
+    RoutePlan
+        Routes with times, and the dropped stops with reasons.
+    """
+    began = time.monotonic()
+    validate(problem)
+    model = prepare(problem, seed)
+    servable, unservable = split_servable(model)
+    model = replace(model, free=servable)
+    deadline = began + max(0.2, time_limit_s - 0.1)
+    outcome = _search_all(model, deadline, began, time_limit_s, on_progress)
+    plan = build_plan(model, outcome, unservable, time.monotonic() - began)
+    if on_progress is not None:
+        on_progress(1.0, plan.objective)
+    return plan
+
+
+# --- the OR-Tools model ------------------------------------------------------
+
+
+class _Search:
+    """One OR-Tools routing model over the free stops of ``model``."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        problem = model.problem
+        depots = sorted(
+            {s.location for s in model.starts}
+            | {v.end_location for v in problem.vehicles}
+        )
+        self.locations = [problem.stops[i].location for i in model.free] + depots
+        depot_node = {loc: len(model.free) + k for k, loc in enumerate(depots)}
+        self.manager = pywrapcp.RoutingIndexManager(
+            len(self.locations),
+            len(problem.vehicles),
+            [depot_node[s.location] for s in model.starts],
+            [depot_node[v.end_location] for v in problem.vehicles],
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self.matrices: dict[tuple[str, bool], list[list[list[int]]]] = {}
+        self._add_costs()
+        self._add_capacity()
+        self._add_time()
+        self._add_disjunctions()
+
+    def _node_matrix(
+        self, rows: Matrix, factor: float, service: bool
+    ) -> list[list[int]]:
+        """Matrix over search nodes (OR-Tools maps indices to nodes itself)."""
+        locs, stops, free = self.locations, self.model.problem.stops, self.model.free
+        out = []
+        for node, loc in enumerate(locs):
+            row = rows[loc]
+            extra = stops[free[node]].service_s if service and node < len(free) else 0
+            if factor == 1.0:
+                out.append([row[m] + extra for m in locs])
+            else:
+                out.append([math.ceil(row[m] * factor) + extra for m in locs])
+        return out
+
+    def _evaluators(self, service: bool, kind: str) -> list[int]:
+        """One registered transit matrix per distinct (matrix, speed) class."""
+        problem, cache, out = self.model.problem, {}, []
+        kept: dict[tuple[int, float], list[list[int]]] = {}
+        self.matrices[kind, service] = per_vehicle = []
+        for v in problem.vehicles:
+            if kind == "distance":
+                key: tuple[int, float] = (id(problem.distance_m), 1.0)
+                rows = problem.distance_m
+            else:
+                rows = v.duration_s or problem.duration_s
+                key = (id(rows), v.speed_factor)
+            if key not in cache:
+                matrix = self._node_matrix(rows, key[1], service)
+                self._max_arc = max(getattr(self, "_max_arc", 0), max(map(max, matrix)))
+                cache[key] = self.routing.RegisterTransitMatrix(matrix)
+                kept[key] = matrix
+            out.append(cache[key])
+            per_vehicle.append(kept[key])
+        return out
+
+    def _add_costs(self) -> None:
+        problem = self.model.problem
+        for v, callback in enumerate(self._evaluators(False, problem.objective)):
+            self.routing.SetArcCostEvaluatorOfVehicle(callback, v)
+            self.routing.SetFixedCostOfVehicle(problem.vehicles[v].fixed_cost, v)
+
+    def _add_capacity(self) -> None:
+        stops, free = self.model.problem.stops, self.model.free
+        demands = [stops[i].demand for i in free]
+        demands += [0] * (len(self.locations) - len(free))
+        callback = self.routing.RegisterUnaryTransitVector(demands)
+        capacities = [max(0, s.capacity) for s in self.model.starts]
+        self.routing.AddDimensionWithVehicleCapacity(
+            callback, 0, capacities, True, "load"
+        )
+
+    def _add_time(self) -> None:
+        horizon = self.model.horizon_s
+        callbacks = self._evaluators(True, "duration")
+        self.routing.AddDimensionWithVehicleTransits(
+            callbacks, horizon, horizon, False, "time"
+        )
+        self.time = self.routing.GetDimensionOrDie("time")
+        stops = self.model.problem.stops
+        for node, i in enumerate(self.model.free):
+            begin, end = stops[i].window_start_s or 0, stops[i].window_end_s
+            self.time.CumulVar(self.manager.NodeToIndex(node)).SetRange(
+                begin, horizon if end is None else end
+            )
+        for v in range(len(self.model.starts)):
+            self._bound_vehicle(v)
+
+    def _bound_vehicle(self, v: int) -> None:
+        start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
+        back = start.time_s + travel(
+            self.model.problem, vehicle, start.location, vehicle.end_location
+        )
+        # A vehicle past its shift after its locked prefix must still be able to
+        # go home, or the whole model would be infeasible.
+        latest_end = max(vehicle.shift_end_s, back)
+        first = self.time.CumulVar(self.routing.Start(v))
+        first.SetRange(start.time_s, latest_end if start.flexible else start.time_s)
+        self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
+        if start.max_duration_s is not None:
+            bound = max(start.max_duration_s, back - start.time_s)
+            self.time.SetSpanUpperBoundForVehicle(bound, v)
+        # Come back as early as possible, then leave as late as that allows: the
+        # earliest finish without idle waiting.
+        self.routing.AddVariableMinimizedByFinalizer(
+            self.time.CumulVar(self.routing.End(v))
+        )
+        self.routing.AddVariableMaximizedByFinalizer(first)
+
+    def _add_disjunctions(self) -> None:
+        problem = self.model.problem
+        fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
+        # Any one stop is worth more than the largest detour it can cause, so the
+        # search serves as many (priority-weighted) stops as it can.
+        self.unit_penalty = 2 * self._max_arc + fixed + 1
+        for node, i in enumerate(self.model.free):
+            penalty = self.unit_penalty * max(1, problem.stops[i].priority)
+            self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
+
+    def parameters(self, config: _Config, limit_s: float) -> Any:
+        """Search parameters of ``config`` with a time limit."""
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = config.first_solution
+        params.ls_operator_neighbors_ratio = config.neighbors_ratio
+        params.ls_operator_min_neighbors = 10
+        # use_iterated_local_search (SISR ruin-and-recreate) stopped at the first
+        # local optimum in our trials with OR-Tools 9.15, so both searches use GLS.
+        params.local_search_metaheuristic = _LSM.GUIDED_LOCAL_SEARCH
+        params.guided_local_search_lambda_coefficient = config.gls_lambda
+        params.time_limit.FromMilliseconds(max(100, int(limit_s * 1000)))
+        return params
+
+    def lns_instance(self) -> Instance:
+        """The model as plain arrays for the ruin-and-recreate walk."""
+        model, problem = self.model, self.model.problem
+        stops, horizon, depots = problem.stops, model.horizon_s, len(self.locations)
+        depots -= len(model.free)
+        ends = [stops[i].window_end_s for i in model.free]
+        fleet = [self._fleet(v) for v in range(len(model.starts))]
+        return Instance(
+            demand=[stops[i].demand for i in model.free],
+            window_start=[stops[i].window_start_s or 0 for i in model.free]
+            + [0] * depots,
+            window_end=[horizon if e is None else e for e in ends] + [horizon] * depots,
+            penalty=[self.unit_penalty * max(1, stops[i].priority) for i in model.free],
+            fleet=fleet,
+        )
+
+    def _fleet(self, v: int) -> Fleet:
+        start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
+        back = start.time_s + travel(
+            self.model.problem, vehicle, start.location, vehicle.end_location
+        )
+        span = start.max_duration_s
+        return Fleet(
+            start_node=self.manager.IndexToNode(self.routing.Start(v)),
+            end_node=self.manager.IndexToNode(self.routing.End(v)),
+            depart_s=start.time_s,
+            flexible=start.flexible,
+            latest_end_s=max(vehicle.shift_end_s, back),
+            capacity=max(0, start.capacity),
+            max_span_s=None if span is None else max(span, back - start.time_s),
+            time=self.matrices["duration", True][v],
+            cost=self.matrices[self.model.problem.objective, False][v],
+            fixed_cost=vehicle.fixed_cost,
+        )
+
+    def run(
+        self,
+        config: _Config,
+        deadline: float,
+        report: Callable[[int], None],
+        initial: list[list[int]] | None = None,
+        found: dict[str, float] | None = None,
+    ) -> Outcome | None:
+        """Search until ``deadline`` (monotonic); report each new best cost.
+
+        With ``initial`` routes (search nodes per vehicle) the search starts from
+        them; if OR-Tools rejects them, it builds its own first plan.
+        """
+        began = time.monotonic()
+        found = {} if found is None else found
+        best = [-1]
+
+        def at_solution() -> None:
+            cost = self.routing.CostVar().Value()
+            now = time.monotonic() - began
+            found.setdefault("first", now)
+            if "complete" not in found and self._all_active():
+                found["complete"] = now
+            if best[0] < 0 or cost < best[0]:
+                best[0] = cost
+                report(cost)
+
+        self.routing.AddAtSolutionCallback(at_solution)
+        params = self.parameters(config, deadline - time.monotonic())
+        self.routing.CloseModelWithParameters(params)
+        start = self._read_routes(initial) if initial is not None else None
+        # Closing a large model takes seconds: the search gets only what is left.
+        left_ms = int((deadline - time.monotonic()) * 1000)
+        params.time_limit.FromMilliseconds(max(100, left_ms))
+        if start is None:
+            solution = self.routing.SolveWithParameters(params)
+        else:
+            solution = self.routing.SolveFromAssignmentWithParameters(start, params)
+        if solution is None:
+            return None
+        return self._outcome(solution, config.name, found)
+
+    def _read_routes(self, routes: list[list[int]]) -> Any:
+        indices = [[self.manager.NodeToIndex(n) for n in r] for r in routes]
+        return self.routing.ReadAssignmentFromRoutes(indices, True)
+
+    def _all_active(self) -> bool:
+        return all(
+            self.routing.NextVar(self.manager.NodeToIndex(n)).Value()
+            != self.manager.NodeToIndex(n)
+            for n in range(len(self.model.free))
+        )
+
+    def _outcome(self, solution: Any, name: str, found: dict[str, float]) -> Outcome:
+        routes, start_times = [], []
+        for v in range(len(self.model.starts)):
+            index, route = self.routing.Start(v), []
+            start_times.append(solution.Value(self.time.CumulVar(index)))
+            index = solution.Value(self.routing.NextVar(index))
+            while not self.routing.IsEnd(index):
+                route.append(self.model.free[self.manager.IndexToNode(index)])
+                index = solution.Value(self.routing.NextVar(index))
+            routes.append(route)
+        return Outcome(
+            routes,
+            start_times,
+            solution.ObjectiveValue(),
+            found.get("first"),
+            found.get("complete"),
+            name,
+        )
+
+
+# --- running searches in parallel --------------------------------------------
+
+
+def _worker(model: Model, k: int, deadline: float, channel: Any) -> None:
+    """Process entry point: one configuration, results over ``channel``."""
+    try:
+        outcome = _run_config(
+            model, k, deadline, lambda cost: channel.put(("cost", k, cost))
+        )
+        channel.put(("done", k, outcome))
+    except Exception as error:  # noqa: BLE001 - reported to the parent
+        channel.put(("done", k, None))
+        raise error
+
+
+def _search_all(
+    model: Model,
+    deadline: float,
+    began: float,
+    budget_s: float,
+    on_progress: ProgressCallback | None,
+) -> Outcome | None:
+    if not model.free:
+        return None
+    configs = list(range(len(_CONFIGS)))
+    try:
+        return _search_processes(model, configs, deadline, began, budget_s, on_progress)
+    except (AssertionError, OSError):
+        # Daemonic workers (e.g. Celery's prefork pool) may not start processes.
+        return _search_here(model, configs[0], deadline, began, budget_s, on_progress)
+
+
+def _search_here(
+    model: Model,
+    k: int,
+    deadline: float,
+    began: float,
+    budget_s: float,
+    on_progress: ProgressCallback | None,
+) -> Outcome | None:
+    def report(cost: int) -> None:
+        if on_progress is not None:
+            on_progress(min(1.0, (time.monotonic() - began) / budget_s), cost)
+
+    return _run_config(model, k, deadline, report)
+
+
+def _run_config(
+    model: Model, k: int, deadline: float, report: Callable[[int], None]
+) -> Outcome | None:
+    """Configuration ``k``: ruin and recreate first if it has a share, then GLS."""
+    config, began = _CONFIGS[k], time.monotonic()
+    search = _Search(model)
+    # GLS alone settles tiny problems at once, with OR-Tools' tie-breaks.
+    if config.sisr_share <= 0 or len(model.free) < _SISR_MIN_STOPS:
+        return search.run(config, deadline, report)
+    found: dict[str, float] = {}
+    total = len(model.free)
+
+    def on_best(cost: int, routes: list[list[int]]) -> None:
+        now = time.monotonic() - began
+        found.setdefault("first", now)
+        if "complete" not in found and sum(map(len, routes)) == total:
+            found["complete"] = now
+        report(cost)
+
+    routes = improve(
+        search.lns_instance(),
+        [[] for _ in model.starts],
+        deadline=began + config.sisr_share * (deadline - began),
+        seed=2 * model.seed + k,
+        on_best=on_best,
+        settings=Settings(start_temperature=config.sisr_temperature),
+    )
+    return search.run(config, deadline, report, routes, found)
+
+
+def _search_processes(
+    model: Model,
+    configs: Sequence[int],
+    deadline: float,
+    began: float,
+    budget_s: float,
+    on_progress: ProgressCallback | None,
+) -> Outcome | None:
+    context = multiprocessing.get_context("fork")
+    channel = context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(model, k, deadline, channel), daemon=True)
+        for k in configs
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        outcomes = _collect(
+            channel, len(workers), deadline, began, budget_s, on_progress
+        )
+    finally:
+        for worker in workers:
+            worker.join(timeout=1)
+            if worker.is_alive():
+                worker.kill()
+    found = [o for o in outcomes if o is not None]
+    # Ties go to the first configuration, so equal runs give equal plans.
+    return min(found, key=lambda o: o.objective) if found else None
+
+
+def _collect(
+    channel: Any,
+    count: int,
+    deadline: float,
+    began: float,
+    budget_s: float,
+    on_progress: ProgressCallback | None,
+) -> list[Outcome | None]:
+    outcomes: dict[int, Outcome | None] = {}
+    best: int | None = None
+    # A large model may take a while to build and read back after the deadline.
+    give_up = deadline + max(3.0, 0.2 * budget_s)
+    while len(outcomes) < count and time.monotonic() < give_up:
+        try:
+            kind, k, value = channel.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if kind == "done":
+            outcomes[k] = value
+        elif best is None or value < best:
+            best = value
+            if on_progress is not None:
+                on_progress(min(1.0, (time.monotonic() - began) / budget_s), best)
+    return [outcomes[k] for k in sorted(outcomes)]
