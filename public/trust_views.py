@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from delivery.errors import DomainError
+from delivery.figures import figures_recent
 from delivery.services.complaints import complaint_file
-from delivery.services.figures import figures_recent
 from delivery.services.satisfaction import SURVEY_OPEN, survey_submit
 from public import selectors
 from public.ratelimit import tracking_rate_limited

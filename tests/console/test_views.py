@@ -170,7 +170,7 @@ def test_figures_count_on_time_and_first_attempt(console, office, couriers):
 
     figures = response.context["figures"]
     assert figures.total.delivered == 1
-    assert figures.total.first_attempt_pct == 100.0
+    assert figures.total.first_attempt_pct == 50  # one of two first attempts
     assert figures.total.failed == 3
     assert figures.total.reasons["not_at_home"] == 3
     assert [g.name for g in figures.districts] == ["Sijunjung"]

@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.test import Client
 
+from console.figures import office_figures
+from delivery.figures import figures_for_month, figures_recent
 from delivery.models import ComplaintStatus, Status
 from delivery.services.complaints import complaint_file, complaint_respond
-from delivery.services.figures import figures_for_month, figures_recent
 from delivery.services.satisfaction import ELEMENTS, survey_submit
 from tests.factories import issued_days_ago, make_delivery
 
@@ -78,6 +79,22 @@ def test_figures_from_too_few_cases_are_withheld(month_of_work, settings):
         )
     )
     assert figures.ikm_category == ""
+
+
+def test_console_and_public_page_publish_the_same_figures(
+    month_of_work, office, settings
+):
+    settings.MIN_CASES_PUBLIC = 1
+
+    public = figures_for_month(month=SEPTEMBER)
+    console = office_figures(
+        office=office, start=SEPTEMBER, end=date(2026, 9, 30)
+    ).total
+
+    assert console.on_time_pct == public.on_time.value == Decimal("75.0")
+    assert console.first_attempt_pct == public.first_attempt.value == Decimal("80.0")
+    assert console.median_days == public.median_days.value == Decimal("5")
+    assert console.delivered == public.median_days.cases == 4
 
 
 def test_other_months_do_not_count_this_months_cases(month_of_work, settings):
