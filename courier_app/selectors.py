@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from delivery.access import caller_for
 from delivery.gazetteer import load_gazetteer
 from delivery.models import Courier, Delivery, DeliveryEvent, Role, Status
 from routing.models import PlannedDelivery, PlanStatus
@@ -18,11 +19,12 @@ DONE = frozenset({Status.DELIVERED})
 
 def courier_for_user(user: AbstractBaseUser | AnonymousUser) -> Courier | None:
     """The courier record of a logged-in courier, or None."""
-    if not user.is_authenticated:
+    caller = caller_for(user)
+    if caller.role != Role.COURIER:
         return None
     return (
         Courier.objects.select_related("staff__user", "staff__office")
-        .filter(staff__user=user, staff__role=Role.COURIER)
+        .filter(staff=caller.staff)
         .first()
     )
 
