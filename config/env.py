@@ -1,6 +1,7 @@
 """Small helpers that read deployment values from the environment and fail loudly."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,16 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list of non-empty items."""
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_dates(name: str, default: str = "") -> frozenset[date]:
+    """Return a comma-separated list of ISO dates (2026-12-24,2026-12-31)."""
+    try:
+        return frozenset(date.fromisoformat(item) for item in env_list(name, default))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be ISO dates separated by commas"
+        ) from None
 
 
 def env_secret(name: str, default: str = "") -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.env import env_bool, env_dates, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANTAR_VAR_DIR", str(BASE_DIR / "var")))
@@ -237,6 +237,12 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
 COLLECTION_DEADLINE_DAYS = env_int("COLLECTION_DEADLINE_DAYS", 30)
 MAX_DELIVERY_ATTEMPTS = env_int("MAX_DELIVERY_ATTEMPTS", 3)
+# Working days (delivery/workdays.py): Monday=0 .. Friday=4, without Indonesia's
+# national holidays; the office's own closed days (cuti bersama) as ISO dates.
+OFFICE_WORKING_WEEKDAYS = frozenset(
+    int(day) for day in env_list("OFFICE_WORKING_WEEKDAYS", "0,1,2,3,4")
+)
+OFFICE_CLOSED_DAYS = env_dates("OFFICE_CLOSED_DAYS")
 # Public trust. The audit checkpoint key signs the chain's head; it must live outside
 # the database (a file or the environment), or an attacker who rewrites the chain could
 # re-sign it. Without it the checkpoint task refuses to run (DEBUG has a dev key).

@@ -17,6 +17,7 @@ from delivery.models import Delivery, DeliveryEvent, EventKind, Status
 from delivery.notify import tracking_link
 from delivery.services.events import record_event
 from delivery.services.lifecycle import Actor, delivery_hold, delivery_unschedule
+from delivery.workdays import working_days_after
 from notifications.services import queue_sms, sms_opt_in, sms_opt_out
 
 S = Status
@@ -39,10 +40,10 @@ class RequestReason:
 
 
 def request_day_choices(*, delivery: Delivery, today: date | None = None) -> list[date]:
-    """The days an applicant may ask for: the next 14, before the deadline."""
+    """Working days an applicant may ask for: within 14 days, before the deadline."""
     today = today or timezone.localdate()
     deadline = delivery.document.collection_deadline
-    days = (today + timedelta(days=n) for n in range(1, REQUEST_DAYS_AHEAD + 1))
+    days = working_days_after(today, within_days=REQUEST_DAYS_AHEAD)
     return [day for day in days if day < deadline]
 
 
@@ -60,8 +61,8 @@ def delivery_request_day(
     if on_date not in request_day_choices(delivery=delivery, today=today):
         raise DomainError(
             _(
-                "Choose a day within the next 14 days and before the collection "
-                "deadline."
+                "Choose a working day within the next 14 days and before the "
+                "collection deadline."
             )
         )
     delivery = _back_to_queue(delivery)

@@ -1,8 +1,9 @@
 """The applicant's requests from the tracking page, at the service level."""
 
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from delivery.errors import DomainError, TransitionNotAllowed
 from delivery.models import ActorKind, EventKind, Status
@@ -14,6 +15,7 @@ from delivery.services import (
     delivery_sms_opt_in,
     delivery_sms_opt_out,
 )
+from delivery.services.applicant_requests import request_day_choices
 from notifications.models import SmsMessage, SmsStatus
 from routing.models import PlannedDelivery
 from routing.services import route_plan_start
@@ -27,6 +29,14 @@ from tests.factories import (
 from tests.helpers import sent_sms
 
 pytestmark = pytest.mark.django_db
+# Monday 7 September 2026, 10.00 WIB: the days ahead in these tests are working days.
+MONDAY = datetime(2026, 9, 7, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def on_a_monday():
+    with time_machine.travel(MONDAY):
+        yield
 
 
 def last_event(delivery):
@@ -83,6 +93,34 @@ def test_a_day_outside_the_next_14_days_is_refused_and_changes_nothing(days_ahea
     assert delivery.status == Status.SCHEDULED
     assert delivery.requested_date is None
     assert delivery.events.count() == events_before
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 9, 12), date(2026, 9, 13), date(2026, 9, 9)],
+    ids=["saturday", "sunday", "office-closed-day"],
+)
+def test_a_day_the_office_does_not_work_is_neither_offered_nor_accepted(day, settings):
+    settings.OFFICE_CLOSED_DAYS = frozenset({date(2026, 9, 9)})
+    delivery = make_delivery(Status.QUEUED)
+    events_before = delivery.events.count()
+
+    offered = request_day_choices(delivery=delivery)
+    with pytest.raises(DomainError):
+        delivery_request_day(delivery=delivery, on_date=day)
+
+    assert day not in offered
+    assert date(2026, 9, 14) in offered  # the Monday after
+    assert delivery.events.count() == events_before
+
+
+def test_national_holidays_are_not_offered():
+    with time_machine.travel(datetime(2026, 12, 21, 3, 0, tzinfo=UTC)):
+        delivery = make_delivery(Status.QUEUED)
+        offered = request_day_choices(delivery=delivery)
+
+    assert date(2026, 12, 24) in offered
+    assert date(2026, 12, 25) not in offered  # Christmas Day
 
 
 def test_a_day_on_or_after_the_collection_deadline_is_refused():
