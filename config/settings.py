@@ -48,7 +48,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.RequestLatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from gunicorn itself (compressed, cached): no separate file server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,7 +85,13 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Reused by web and worker processes (Celery keeps a connection younger than
+        # this across tasks); SQLite opens files, not connections: 0 there.
+        conn_max_age=env_int(
+            "DATABASE_CONN_MAX_AGE",
+            0 if env_str("DATABASE_URL", "sqlite").startswith("sqlite") else 60,
+        ),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -110,6 +119,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Without collectstatic (tests, runserver) WhiteNoise finds files in the apps; it
+# still wants the folder to exist.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
@@ -187,6 +204,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Planning runs in its own queue whose worker uses the solo pool, so the search can
+# start its processes (deploy/systemd/antar-planner.service); unset: the default queue.
+CELERY_PLANNING_QUEUE = env_str("CELERY_PLANNING_QUEUE")
+if CELERY_PLANNING_QUEUE:
+    CELERY_TASK_ROUTES = {
+        "routing.tasks.route_plan_solve_task": {"queue": CELERY_PLANNING_QUEUE}
+    }
+CELERY_QUEUES_WATCHED = [CELERY_TASK_DEFAULT_QUEUE, CELERY_PLANNING_QUEUE or "planning"]
 CELERY_BEAT_SCHEDULE = {
     "sms-sweep": {
         "task": "notifications.tasks.sms_sweep_task",
@@ -270,13 +295,28 @@ PROOF_PHOTO_MAX_BYTES = env_int("PROOF_PHOTO_MAX_BYTES", 3 * 1024 * 1024)
 # Where tests that need services are made to fail rather than skip (CI).
 ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
 
+# Operations: /metrics for Prometheus (404 without this bearer key), error reports to
+# Sentry when a DSN is set (personal data scrubbed), JSON log lines for a log shipper.
+METRICS_KEY = env_secret("METRICS_KEY")
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
