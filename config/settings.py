@@ -4,6 +4,7 @@ Defaults are the safe ones and need no external service: an embedded SQLite data
 a filesystem Celery broker under var/, SMS to the console. See .env.example.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.metrics.RequestLatencyMiddleware",
+    "config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from gunicorn itself (compressed, cached): no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -59,6 +61,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# The TLS proxy (nginx) in front of gunicorn: its X-Forwarded-For is believed, nobody
+# else's (config/proxy.py). Addresses or networks, e.g. 127.0.0.1,10.0.0.0/24.
+TRUSTED_PROXY_NETWORKS = [
+    ipaddress.ip_network(item, strict=False) for item in env_list("TRUSTED_PROXIES")
 ]
 
 ROOT_URLCONF = "config.urls"

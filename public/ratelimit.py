@@ -1,9 +1,9 @@
 """A per-client budget of public look-ups (tracking codes, tickets), against guessing.
 
 Counted in the Django cache (Redis when CACHE_URL is set, so all web processes share
-it) per client address, in fixed windows. The address is REMOTE_ADDR: behind a proxy,
-the proxy must set it to the client's address (e.g. gunicorn's forwarded-allow-ips with
-a middleware that trusts only the proxy), otherwise every client shares one budget.
+it) per client address, in fixed windows. The address is REMOTE_ADDR, which behind
+the TLS proxy config/proxy.py sets from the proxy's X-Forwarded-For (TRUSTED_PROXIES),
+so applicants do not share one budget.
 """
 
 import time
