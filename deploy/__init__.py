@@ -1,0 +1,1 @@
+"""The production layout (nginx, gunicorn, systemd units, containers) and its check."""

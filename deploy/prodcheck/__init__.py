@@ -1,0 +1,1 @@
+"""`make prod-check`: deploy/'s production layout, up and used on this machine."""
