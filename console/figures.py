@@ -104,8 +104,9 @@ def _failures(office: Office, start: date, end: date):
 
 def _count_delivery(group: Group, delivery: Delivery) -> None:
     group.delivered += 1
-    window = (delivery.eta_start_at, delivery.eta_end_at)
-    if window[0] and window[0] <= delivery.delivered_at <= window[1]:
+    start_at, end_at = delivery.eta_start_at, delivery.eta_end_at
+    at = delivery.delivered_at
+    if start_at and end_at and at and start_at <= at <= end_at:
         group.on_time += 1
     if delivery.failed_attempts == 0:
         group.first_attempt += 1
