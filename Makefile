@@ -23,16 +23,20 @@ demo: $(STAMP)
 
 ## Run the whole test suite. Uses DATABASE_URL / CELERY_BROKER_URL when set;
 ## tests that need a service skip (and say why) when it is absent.
+## mypy runs with DEBUG=1 because the django-stubs plugin loads the settings.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(BIN)/pytest --cov --cov-report=term:skip-covered --cov-fail-under=$(COV_MIN) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy .
 
 clean:
 	rm -rf $(VENV) var

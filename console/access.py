@@ -2,17 +2,34 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from delivery.access import caller_for
-from delivery.models import Role
+from delivery.models import Office, Role, Staff
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 View = Callable[..., HttpResponse]
+
+
+class StaffRequest(HttpRequest):
+    """A request that `staff_view` let through: a logged-in user and their record."""
+
+    user: User
+    staff: Staff | None  # None only for a superuser without a staff record
+    office: Office | None
+
+
+class OfficeRequest(StaffRequest):
+    """A request that `console_view` or `dispatcher_only` let through."""
+
+    staff: Staff
+    office: Office
 
 
 def staff_view(*roles: str, read_only: tuple[str, ...] = ()) -> Callable[[View], View]:
@@ -24,7 +41,7 @@ def staff_view(*roles: str, read_only: tuple[str, ...] = ()) -> Callable[[View],
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 login = reverse("console:login")
                 return redirect(f"{login}?next={request.get_full_path()}")
@@ -37,9 +54,11 @@ def staff_view(*roles: str, read_only: tuple[str, ...] = ()) -> Callable[[View],
                 raise PermissionDenied
             if caller.role in read_only and request.method not in SAFE_METHODS:
                 raise PermissionDenied
-            request.staff = caller.staff
-            request.office = caller.office
-            return view(request, *args, **kwargs)
+            # The checks above made it one; mypy cannot follow that.
+            staff_request = cast(StaffRequest, request)
+            staff_request.staff = caller.staff
+            staff_request.office = caller.office
+            return view(staff_request, *args, **kwargs)
 
         return wrapper
 
@@ -62,7 +81,7 @@ def _office_required(view: View) -> View:
     """The queue and plans are an office's: a superuser needs a staff record too."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         caller = caller_for(request.user)
         if request.user.is_authenticated and caller.staff is None:
             raise PermissionDenied

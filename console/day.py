@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from console import selectors
-from console.access import console_view
+from console.access import OfficeRequest, console_view
 from console.figures import office_figures
 from console.forms import PeriodForm
 from console.planning import plan_review
@@ -39,7 +39,7 @@ def reissue_path(delivery_id: int) -> str | None:
 
 
 @console_view
-def day(request: HttpRequest) -> HttpResponse:
+def day(request: OfficeRequest) -> HttpResponse:
     """Live status per courier and stop, and what needs a decision."""
     on_date = _day(request)
     plan = RoutePlan.objects.filter(
@@ -65,7 +65,7 @@ def day(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @console_view
-def replan(request: HttpRequest) -> HttpResponse:
+def replan(request: OfficeRequest) -> HttpResponse:
     """Re-plan the rest of the day, keeping done and started stops."""
     on_date = parse_date(request.POST.get("date") or "") or timezone.localdate()
     try:
@@ -82,7 +82,7 @@ def replan(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: OfficeRequest) -> HttpResponse:
     """On-time rate, first-attempt success, failed reasons and days to delivery."""
     today = timezone.localdate()
     initial = {"start": today - timedelta(days=FIGURES_DAYS), "end": today}

@@ -1,11 +1,13 @@
 """Forms of the dispatcher console; their errors are shown in the page's language."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import district_choices, village_choices
 from delivery.forms import MAX_UPLOAD_BYTES
-from delivery.models import LocationQuality, Status
+from delivery.models import Courier, LocationQuality, Status
 
 
 class QueueFilterForm(forms.Form):
@@ -19,13 +21,15 @@ class QueueFilterForm(forms.Form):
     quality = forms.ChoiceField(
         label=_("Location quality"),
         required=False,
-        choices=[("", "—")] + LocationQuality.choices,
+        choices=[("", "—"), *LocationQuality.choices],
     )
     urgent = forms.BooleanField(label=_("Urgent only"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "—")] + district_choices()
+        # `fields` is typed as plain fields; this one is declared a ChoiceField above.
+        district = cast(forms.ChoiceField, self.fields["district"])
+        district.choices = [("", "—"), *district_choices()]
 
 
 class BulkActionForm(forms.Form):
@@ -40,13 +44,15 @@ class BulkActionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
 
-    def __init__(self, *args, allowed_ids: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, allowed_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(str(i), str(i)) for i in allowed_ids]
-        self.fields["ids"].error_messages["required"] = _("Select at least one row.")
+        ids = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
+        ids.choices = [(str(i), str(i)) for i in allowed_ids]
+        ids.error_messages["required"] = _("Select at least one row.")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         needs_reason = data.get("action") in ("hold", "cancel")
         if needs_reason and not (data.get("reason") or "").strip():
             self.add_error("reason", _("A reason is required."))
@@ -60,12 +66,14 @@ class LocationForm(forms.Form):
     lat = forms.FloatField(label=_("Latitude"), required=False)
     lon = forms.FloatField(label=_("Longitude"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village_code"].choices = [("", "—")] + village_choices()
+        village_code = cast(forms.ChoiceField, self.fields["village_code"])
+        village_code.choices = [("", "—"), *village_choices()]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         pinned = data.get("lat") is not None and data.get("lon") is not None
         if not data.get("village_code") and not pinned:
             raise forms.ValidationError(
@@ -100,9 +108,10 @@ class PlanStartForm(forms.Form):
         label=_("Planning time (seconds)"), min_value=1, max_value=300, initial=10
     )
 
-    def __init__(self, *args, couriers, **kwargs) -> None:
+    def __init__(self, *args: Any, couriers: list[Courier], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["couriers"].choices = [(c.pk, str(c)) for c in couriers]
+        field = cast(forms.TypedMultipleChoiceField, self.fields["couriers"])
+        field.choices = [(c.pk, str(c)) for c in couriers]
 
 
 class MoveStopForm(forms.Form):
@@ -133,8 +142,9 @@ class PeriodForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("The period must end after it starts."))
         return data

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from console import manifests
-from console.access import console_view, dispatcher_only
+from console.access import OfficeRequest, console_view, dispatcher_only
 from console.forms import MoveStopForm, PlanStartForm, RestoreForm
 from console.views import map_context
 from delivery.errors import DomainError
@@ -36,12 +36,12 @@ DROP_REASONS = {
 }
 
 
-def _plans(request: HttpRequest):
+def _plans(request: OfficeRequest):
     return RoutePlan.objects.filter(office=request.office).select_related("office")
 
 
 @console_view
-def plans(request: HttpRequest) -> HttpResponse:
+def plans(request: OfficeRequest) -> HttpResponse:
     """Recent plans, and the form to plan a day."""
     couriers = list(couriers_available(office_id=request.office.pk))
     initial = {
@@ -67,7 +67,7 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """A plan: its progress while it runs, then routes on a map with their figures."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     context = {"plan": plan, "map": map_context(), "editable": False}
@@ -142,12 +142,12 @@ def _stop_row(stop: Stop, gazetteer) -> dict:
 
 def _form_error(request: HttpRequest, form) -> None:
     for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
+        messages.error(request, " ".join(str(error) for error in errors))
 
 
 @require_POST
 @console_view
-def move_stop(request: HttpRequest, plan_id: int) -> HttpResponse:
+def move_stop(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """Move a stop of a draft to another route or position, or drop it."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     form = MoveStopForm(request.POST)
@@ -185,7 +185,7 @@ def _report_late(request: HttpRequest, late: list[int]) -> None:
 
 @require_POST
 @console_view
-def restore(request: HttpRequest, plan_id: int) -> HttpResponse:
+def restore(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """Put a delivery the draft left out back on a route."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     form = RestoreForm(request.POST)
@@ -207,7 +207,7 @@ def restore(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_POST
 @console_view
-def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+def publish(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """Publish a draft: schedule its deliveries and send the applicants' SMS."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     try:
@@ -220,7 +220,7 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @dispatcher_only
-def manifest(request: HttpRequest, plan_id: int, route_id: int) -> HttpResponse:
+def manifest(request: OfficeRequest, plan_id: int, route_id: int) -> HttpResponse:
     """One courier's printable manifest (PDF)."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     routes = {r.pk: r for r in _routes_for_print(plan)}
@@ -233,7 +233,7 @@ def manifest(request: HttpRequest, plan_id: int, route_id: int) -> HttpResponse:
 
 
 @dispatcher_only
-def summary(request: HttpRequest, plan_id: int) -> HttpResponse:
+def summary(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """The day summary of a plan (PDF)."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
     return _pdf(manifests.day_summary_pdf(plan=plan), f"day-{plan.date}.pdf")

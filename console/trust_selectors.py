@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -12,7 +12,7 @@ from delivery.models import AuditRecord, Complaint, Courier, Delivery, Role
 from delivery.selectors import delivery_list_for_user
 
 
-def complaints_for_user(user: AbstractBaseUser) -> QuerySet[Complaint]:
+def complaints_for_user(user: User) -> QuerySet[Complaint]:
     """Complaints a dispatcher handles: their office's deliveries and general ones."""
     complaints = Complaint.objects.select_related("delivery").order_by(
         "resolved_at", "due_at", "id"
@@ -27,7 +27,7 @@ def complaints_for_user(user: AbstractBaseUser) -> QuerySet[Complaint]:
 
 def audit_records_for(
     *,
-    user: AbstractBaseUser,
+    user: User,
     tracking_code: str = "",
     courier: Courier | None = None,
     day=None,
@@ -48,7 +48,7 @@ def audit_records_for(
     return records
 
 
-def _office_records(user: AbstractBaseUser) -> QuerySet[AuditRecord]:
+def _office_records(user: User) -> QuerySet[AuditRecord]:
     """What an auditor may read: their office's deliveries and staff (root: all)."""
     caller = caller_for(user)
     if caller.staff is None:

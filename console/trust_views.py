@@ -3,13 +3,13 @@
 import csv
 import json
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from console import trust_selectors as selectors
-from console.access import staff_view
+from console.access import StaffRequest, staff_view
 from console.trust_forms import AuditFilterForm, RespondForm
 from delivery.errors import DomainError
 from delivery.models import ActorKind, Role
@@ -23,7 +23,7 @@ CSV_HEADER = [
 
 
 @staff_view(Role.DISPATCHER)
-def complaint_list(request: HttpRequest) -> HttpResponse:
+def complaint_list(request: StaffRequest) -> HttpResponse:
     """Open complaints first, by answer deadline, then the answered ones."""
     complaints = selectors.complaints_for_user(request.user)[:300]
     context = {"complaints": complaints, "now": timezone.now()}
@@ -32,7 +32,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view(Role.DISPATCHER)
 @require_http_methods(["GET", "POST"])
-def complaint_detail(request: HttpRequest, ticket: str) -> HttpResponse:
+def complaint_detail(request: StaffRequest, ticket: str) -> HttpResponse:
     """One complaint with its full history; respond or resolve it."""
     complaints = selectors.complaints_for_user(request.user)
     complaint = complaints.filter(ticket=ticket).first()
@@ -52,7 +52,7 @@ def complaint_detail(request: HttpRequest, ticket: str) -> HttpResponse:
 
 
 @staff_view(Role.AUDITOR)
-def audit_browse(request: HttpRequest) -> HttpResponse:
+def audit_browse(request: StaffRequest) -> HttpResponse:
     """The audit trail of a delivery, a courier or a day; CSV with ?format=csv."""
     form = AuditFilterForm(request.GET or None, office=request.office)
     records = None
@@ -69,7 +69,7 @@ def audit_browse(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, records, filters: dict) -> HttpResponse:
+def _export(request: StaffRequest, records, filters: dict) -> HttpResponse:
     """A CSV of the trail; the export of personal data is itself audited."""
     audit_append(
         action="audit.exported",

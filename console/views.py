@@ -4,14 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console import selectors
-from console.access import console_view
+from console.access import OfficeRequest, console_view
 from console.actions import deliveries_bulk_step
 from console.forms import (
     BulkActionForm,
@@ -38,12 +38,12 @@ class ConsoleLoginView(LoginView):
         return reverse("console:queue")
 
 
-def _office_deliveries(request: HttpRequest):
+def _office_deliveries(request: OfficeRequest):
     return Delivery.objects.filter(office=request.office)
 
 
 @console_view
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: OfficeRequest) -> HttpResponse:
     """The queue: every open delivery with its deadline, filters and bulk steps."""
     filters = QueueFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
@@ -66,14 +66,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @console_view
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: OfficeRequest) -> HttpResponse:
     """Hold, release or cancel the selected deliveries, each by its own service."""
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     allowed = list(_office_deliveries(request).filter(pk__in=ids))
     form = BulkActionForm(request.POST, allowed_ids=[d.pk for d in allowed])
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(request.POST.get("next") or "console:queue")
     result = deliveries_bulk_step(
         deliveries=allowed,
@@ -91,7 +91,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 
 @console_view
-def location(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
     """Fix a delivery's location: pick a village or drop a pin on the map."""
     delivery = get_object_or_404(_office_deliveries(request), pk=delivery_id)
     form = LocationForm(request.POST or None, initial=_location_initial(delivery))
@@ -133,7 +133,7 @@ def map_context() -> dict:
 
 
 @console_view
-def csv_import(request: HttpRequest) -> HttpResponse:
+def csv_import(request: OfficeRequest) -> HttpResponse:
     """Import a CSV file of completed passports and show its row-by-row report."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     report = None

@@ -49,11 +49,11 @@ class ActionForm(forms.Form):
         validators=[RegexValidator(r"^\d{6}$", _("The code has 6 digits."))],
     )
     recipient_kind = forms.ChoiceField(
-        required=False, choices=[("", "")] + list(RecipientKind.choices)
+        required=False, choices=[("", ""), *RecipientKind.choices]
     )
     recipient_name = forms.CharField(required=False, max_length=200)
     reason_code = forms.ChoiceField(
-        required=False, choices=[("", "")] + FAILURE_CHOICES
+        required=False, choices=[("", ""), *FAILURE_CHOICES]
     )
     note = forms.CharField(required=False, max_length=500)
     photo = forms.FileField(required=False, validators=[validate_photo])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from routing.models import PlannedDelivery, PlanStatus
 DONE = frozenset({Status.DELIVERED})
 
 
-def courier_for_user(user: AbstractBaseUser | AnonymousUser) -> Courier | None:
+def courier_for_user(user: User | AnonymousUser) -> Courier | None:
     """The courier record of a logged-in courier, or None."""
     caller = caller_for(user)
     if caller.role != Role.COURIER:
@@ -54,8 +54,11 @@ def route_today(courier: Courier) -> list[Delivery]:
     deliveries.sort(key=lambda d: (order.get(d.pk, 10**6), d.eta_start_at or far, d.pk))
     gazetteer = load_gazetteer()
     for number, delivery in enumerate(deliveries, start=1):
-        delivery.stop_number = number
-        delivery.village = gazetteer.label(delivery.village_code)
+        # Display facts for the templates, set on the row itself because the
+        # services take these rows; django-stubs cannot type attributes added to a
+        # model instance after the query.
+        delivery.stop_number = number  # type: ignore[attr-defined]
+        delivery.village = gazetteer.label(delivery.village_code)  # type: ignore[attr-defined]
     return deliveries
 
 

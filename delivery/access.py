@@ -7,7 +7,8 @@ staff record is a caller of every office (`office is None`, every role allowed).
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from delivery.errors import DomainError
@@ -20,7 +21,7 @@ _CACHE_ATTR = "_antar_caller"
 class Caller:
     """A user with their staff record, if they have one."""
 
-    user: AbstractBaseUser | AnonymousUser
+    user: User | AnonymousUser
     staff: Staff | None
 
     @property
@@ -40,12 +41,12 @@ class Caller:
         return self.is_superuser or (self.staff is not None and self.role in roles)
 
 
-def staff_for_user(user: AbstractBaseUser | AnonymousUser) -> Staff | None:
+def staff_for_user(user: User | AnonymousUser) -> Staff | None:
     """Return the user's staff record (with office), or None."""
     return caller_for(user).staff
 
 
-def caller_for(user: AbstractBaseUser | AnonymousUser) -> Caller:
+def caller_for(user: User | AnonymousUser) -> Caller:
     """The caller behind a user, read once per user object (i.e. per request)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
@@ -59,7 +60,16 @@ def caller_for(user: AbstractBaseUser | AnonymousUser) -> Caller:
     return caller
 
 
-def caller_office(user: AbstractBaseUser | AnonymousUser) -> Office:
+def signed_in_user(user: User | AnonymousUser) -> User:
+    """The user of a request that a login check let through; never anonymous."""
+    # Views ask only after their login check or permission class; an anonymous
+    # user here is refused rather than taken for someone.
+    if isinstance(user, AnonymousUser):
+        raise PermissionDenied
+    return user
+
+
+def caller_office(user: User | AnonymousUser) -> Office:
     """The caller's office; a clear refusal for an account without one."""
     office = caller_for(user).office
     if office is None:
@@ -67,4 +77,11 @@ def caller_office(user: AbstractBaseUser | AnonymousUser) -> Office:
     return office
 
 
-__all__ = ["Caller", "Role", "caller_for", "caller_office", "staff_for_user"]
+__all__ = [
+    "Caller",
+    "Role",
+    "caller_for",
+    "caller_office",
+    "signed_in_user",
+    "staff_for_user",
+]

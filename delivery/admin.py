@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from delivery import services
-from delivery.access import staff_for_user
+from delivery.access import signed_in_user, staff_for_user
 from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
 from delivery.models import (
@@ -72,18 +72,21 @@ class DocumentAdmin(admin.ModelAdmin):
     raw_id_fields = ["applicant"]
 
 
+EVENT_FIELDS = (
+    "at",
+    "from_status",
+    "to_status",
+    "actor_kind",
+    "actor",
+    "reason_code",
+    "note",
+)
+
+
 class DeliveryEventInline(admin.TabularInline):
     model = DeliveryEvent
-    fields = [
-        "at",
-        "from_status",
-        "to_status",
-        "actor_kind",
-        "actor",
-        "reason_code",
-        "note",
-    ]
-    readonly_fields = fields
+    fields = EVENT_FIELDS
+    readonly_fields = EVENT_FIELDS
     extra = 0
     can_delete = False
 
@@ -97,7 +100,7 @@ def _run_step(modeladmin, request, queryset, step, reason: str) -> None:
         try:
             step(
                 delivery=delivery,
-                actor=services.Actor.staff(request.user),
+                actor=services.Actor.staff(signed_in_user(request.user)),
                 reason=reason,
             )
             done += 1
@@ -182,7 +185,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             try:
                 report = services.deliveries_import_csv(
                     office=form.cleaned_data["office"],
-                    actor=services.Actor.staff(request.user),
+                    actor=services.Actor.staff(signed_in_user(request.user)),
                     content=form.cleaned_data["file"].read(),
                 )
             except DomainError as exc:

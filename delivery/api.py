@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery import services
-from delivery.access import caller_office
+from delivery.access import caller_office, signed_in_user
 from delivery.intake_input import IntakeInput
 from delivery.models import Delivery, Status
 from delivery.permissions import IsDispatcher, IsOfficeStaff
@@ -59,7 +59,8 @@ class DeliveryDetailOutput(DeliveryOutput):
     events = serializers.SerializerMethodField()
 
     def get_events(self, delivery: Delivery) -> list[dict[str, Any]]:
-        return EventOutput(delivery_events(delivery), many=True).data
+        # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
+        return EventOutput(delivery_events(delivery), many=True).data  # type: ignore[return-value]
 
 
 class DeliveryFilter(django_filters.FilterSet):
@@ -112,7 +113,7 @@ class DeliveryIntakeApi(APIView):
         form.is_valid(raise_exception=True)
         delivery, created = services.delivery_intake(
             office=caller_office(request.user),
-            actor=services.Actor.staff(request.user),
+            actor=services.Actor.staff(signed_in_user(request.user)),
             data=form.validated_data,
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -122,13 +123,15 @@ class DeliveryIntakeApi(APIView):
 class RowErrorOutput(serializers.Serializer):
     row = serializers.IntegerField()
     application_number = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField())
+    # DRF takes declared fields off the class: no clash with Serializer.errors.
+    errors = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
 
 
 class ImportReportOutput(serializers.Serializer):
     created = serializers.ListField(child=serializers.CharField())
     existing = serializers.ListField(child=serializers.CharField())
-    errors = RowErrorOutput(many=True)
+    # DRF takes declared fields off the class: no clash with Serializer.errors.
+    errors = RowErrorOutput(many=True)  # type: ignore[assignment]
 
 
 class DeliveryIntakeBatchApi(APIView):
@@ -149,7 +152,7 @@ class DeliveryIntakeBatchApi(APIView):
             )
         report = services.deliveries_intake_batch(
             office=caller_office(request.user),
-            actor=services.Actor.staff(request.user),
+            actor=services.Actor.staff(signed_in_user(request.user)),
             items=items,
             first_row=0,
         )
@@ -180,7 +183,9 @@ class _DispatcherStepApi(APIView):
         form = self.input_class(data=request.data)
         form.is_valid(raise_exception=True)
         delivery = self.step(
-            delivery, services.Actor.staff(request.user), form.validated_data
+            delivery,
+            services.Actor.staff(signed_in_user(request.user)),
+            form.validated_data,
         )
         return Response(DeliveryOutput(delivery).data)
 

@@ -24,6 +24,17 @@ FAILURE_REASONS = {
     "unsafe": "jalan tidak aman",
     "other": "lainnya",
 }
+# The SMS template of a transition: into the queue by where it came from, else
+# by where it went. Keyed by the stored status text.
+QUEUED_TEMPLATES: dict[str, str] = {S.RECEIVED: "queued", S.SCHEDULED: "unscheduled"}
+TARGET_TEMPLATES: dict[str, str] = {
+    S.SCHEDULED: "scheduled",
+    S.OUT_FOR_DELIVERY: "out_for_delivery",
+    S.DELIVERED: "delivered",
+    S.RETURNED_TO_OFFICE: "returned_to_office",
+    S.ON_HOLD: "on_hold",
+    S.CANCELLED: "cancelled",
+}
 EVENT_REASONS = {
     "collection_deadline_passed": "batas pengambilan 30 hari lewat",
     "applicant_request": "atas permintaan Anda",
@@ -54,17 +65,10 @@ def _template_for(event: DeliveryEvent) -> str | None:
     if event.kind != EventKind.TRANSITION:
         return None
     if target == S.QUEUED:
-        return {S.RECEIVED: "queued", S.SCHEDULED: "unscheduled"}.get(
+        return QUEUED_TEMPLATES.get(
             source, "attempt_failed" if source == S.ATTEMPT_FAILED else None
         )
-    return {
-        S.SCHEDULED: "scheduled",
-        S.OUT_FOR_DELIVERY: "out_for_delivery",
-        S.DELIVERED: "delivered",
-        S.RETURNED_TO_OFFICE: "returned_to_office",
-        S.ON_HOLD: "on_hold",
-        S.CANCELLED: "cancelled",
-    }.get(target)
+    return TARGET_TEMPLATES.get(target)
 
 
 def notify_applicant(delivery: Delivery, event: DeliveryEvent) -> None:

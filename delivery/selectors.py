@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from delivery.access import staff_for_user
@@ -10,7 +10,7 @@ from delivery.models import Delivery, DeliveryEvent, Role
 
 
 def delivery_list_for_user(
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
 ) -> QuerySet[Delivery]:
     """Deliveries the user may see: a courier only those given to them."""
     deliveries = Delivery.objects.select_related(

@@ -107,7 +107,7 @@ class TwilioBackend:
         )
 
     def send(self, sms: OutgoingSms) -> Accepted:
-        params = {
+        params: dict[str, str | int] = {
             "to": sms.to,
             "body": sms.body,
             "status_callback": status_callback_url(),

@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 
 
 # SMS are plain text: no HTML escaping of "&" or quotes.
-_SMS_TEMPLATES = Engine(dirs=[Path(__file__).parent / "templates"], autoescape=False)
+_SMS_TEMPLATES = Engine(
+    dirs=[str(Path(__file__).parent / "templates")], autoescape=False
+)
 SMS_LANGUAGES = ("id", "en")
 
 

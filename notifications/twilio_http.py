@@ -22,8 +22,7 @@ def rewrite_api_url(url: str, base_url: str) -> str:
     return _API_ORIGIN.sub(lambda _match: base, url, count=1)
 
 
-# twilio ships no type hints, so mypy sees its client as Any.
-class BaseUrlHttpClient(TwilioHttpClient):  # type: ignore[misc]
+class BaseUrlHttpClient(TwilioHttpClient):
     """TwilioHttpClient that sends api.twilio.com requests to `base_url`."""
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:

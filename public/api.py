@@ -24,7 +24,8 @@ class TrackingOfficeOutput(serializers.Serializer):
 class TrackingEntryOutput(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    # DRF takes declared fields off the class: no clash with Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,6 +1,7 @@
 """Forms of the tracking page: typing a code, and the applicant's requests."""
 
 from datetime import date, time
+from typing import Any, cast
 
 from django import forms
 from django.utils import formats
@@ -66,9 +67,11 @@ class RequestDayForm(forms.Form):
         coerce=date.fromisoformat,
     )
 
-    def __init__(self, *args, delivery: Delivery, **kwargs) -> None:
+    def __init__(self, *args: Any, delivery: Delivery, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = [
+        # `fields` is typed as plain fields; this one is declared a choice field above.
+        field = cast(forms.TypedChoiceField, self.fields["day"])
+        field.choices = [
             (day.isoformat(), formats.date_format(day, "l, j F"))
             for day in request_day_choices(delivery=delivery)
         ]
@@ -83,9 +86,10 @@ class RequestWindowForm(forms.Form):
         choices=[],
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["start"].choices = [
+        field = cast(forms.TypedChoiceField, self.fields["start"])
+        field.choices = [
             (
                 start.isoformat("minutes"),
                 f"{start:%H.%M}-{start.hour + WINDOW_HOURS:02d}.00 WIB",

@@ -121,7 +121,7 @@ def tracking_summary(delivery: Delivery) -> TrackingSummary:
         code=delivery.tracking_code_display,
         status=delivery.status,
         status_label=str(Status(delivery.status).label),
-        headline=str(HEADLINES[delivery.status]),
+        headline=str(HEADLINES[Status(delivery.status)]),
         collection_deadline=delivery.document.collection_deadline,
         office=OfficeContact(
             name=office.name,

@@ -55,31 +55,28 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def page(request: HttpRequest, code: str) -> HttpResponse:
     """The delivery's status, timeline, expected window and the office's contact."""
-    delivery, refusal = find_delivery(request, code)
-    if refusal is not None:
-        return refusal
+    found = find_delivery(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    delivery = found
     if code != delivery.tracking_code:
         return redirect("tracking:page", code=delivery.tracking_code)
     return _render_page(request, delivery)
 
 
-def find_delivery(
-    request: HttpRequest, code: str
-) -> tuple[Delivery, None] | tuple[None, HttpResponse]:
+def find_delivery(request: HttpRequest, code: str) -> Delivery | HttpResponse:
     """The delivery for a code in a URL, or the page that refuses it (429/400/404)."""
     found = delivery_for_code(request, code)
     if isinstance(found, Delivery):
-        return found, None
+        return found
     # Refusals never echo the code back, not even in the language switch.
     lookup_path = reverse("tracking:lookup")
     if found.status == 400:
-        context = {"form": LookupForm({"code": code})}
-        return None, _render(
-            request, "tracking/lookup.html", context, 400, path=lookup_path
-        )
+        context: dict[str, Any] = {"form": LookupForm({"code": code})}
+        return _render(request, "tracking/lookup.html", context, 400, path=lookup_path)
     template = REFUSAL_TEMPLATES[found.status]
     context = {"form": LookupForm(), "message": found.message}
-    return None, _render(request, template, context, found.status, path=lookup_path)
+    return _render(request, template, context, found.status, path=lookup_path)
 
 
 @require_POST
@@ -157,9 +154,10 @@ def _act(
     apply: Callable[[Delivery, dict[str, Any]], Delivery],
     done: str,
 ) -> HttpResponse:
-    delivery, refusal = find_delivery(request, code)
-    if refusal is not None:
-        return refusal
+    found = find_delivery(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    delivery = found
     form = make_form(delivery, request.POST)
     status = 400
     if form.is_valid():

@@ -2,11 +2,13 @@ from django.contrib import admin
 
 from routing.models import PlannedDelivery, Route, RoutePlan, Stop
 
+ROUTE_FIELDS = ("courier", "load", "distance_m", "duration_s", "start_at", "end_at")
+
 
 class RouteInline(admin.TabularInline):
     model = Route
-    fields = ["courier", "load", "distance_m", "duration_s", "start_at", "end_at"]
-    readonly_fields = fields
+    fields = ROUTE_FIELDS
+    readonly_fields = ROUTE_FIELDS
     extra = 0
     can_delete = False
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from delivery.access import caller_office
+from delivery.access import caller_office, signed_in_user
 from delivery.permissions import IsDispatcher, IsDispatcherOrAuditor
 from routing import services
 from routing.geojson import plan_geojson
@@ -68,10 +68,12 @@ class PlanDetailOutput(PlanOutput):
 
     def get_routes(self, plan: RoutePlan) -> list[dict[str, Any]]:
         routes: list[Route] = route_plan_with_routes(plan)
-        return RouteOutput(routes, many=True).data
+        # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
+        return RouteOutput(routes, many=True).data  # type: ignore[return-value]
 
     def get_dropped(self, plan: RoutePlan) -> list[dict[str, Any]]:
-        return DroppedOutput(route_plan_dropped(plan), many=True).data
+        # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
+        return DroppedOutput(route_plan_dropped(plan), many=True).data  # type: ignore[return-value]
 
 
 class PlanStartInput(serializers.Serializer):
@@ -94,7 +96,7 @@ class PlanStartApi(APIView):
         plan = services.route_plan_start(
             office=caller_office(request.user),
             on_date=form.validated_data["date"],
-            actor=request.user,
+            actor=signed_in_user(request.user),
             courier_ids=form.validated_data.get("courier_ids"),
             time_limit_s=form.validated_data["time_limit_s"],
         )
@@ -118,7 +120,7 @@ class PlanReplanApi(APIView):
         plan = services.route_plan_replan(
             office=caller_office(request.user),
             on_date=form.validated_data["date"],
-            actor=request.user,
+            actor=signed_in_user(request.user),
             time_limit_s=form.validated_data["time_limit_s"],
         )
         return Response(PlanOutput(plan).data, status=status.HTTP_202_ACCEPTED)
@@ -154,5 +156,7 @@ class PlanPublishApi(APIView):
     @extend_schema(request=None, responses=PlanOutput)
     def post(self, request: Request, plan_id: int) -> Response:
         plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
-        plan = services.route_plan_publish(plan=plan, actor=request.user)
+        plan = services.route_plan_publish(
+            plan=plan, actor=signed_in_user(request.user)
+        )
         return Response(PlanOutput(plan).data)

@@ -91,6 +91,13 @@ class _Points:
         return self._index[key]
 
 
+def _position(delivery: Delivery) -> tuple[float, float]:
+    # Planning selects only deliveries with a location; one without is a bug.
+    if delivery.lat is None or delivery.lon is None:
+        raise ValueError(f"delivery {delivery.pk} has no location to plan")
+    return (delivery.lat, delivery.lon)
+
+
 def _stop(stop_id: str, group: list[Delivery], location: int, on_date: date) -> Stop:
     first = group[0]
     window = (first.window_start, first.window_end)
@@ -127,7 +134,7 @@ def build_problem(
     def add(prefix: str, group: list[Delivery]) -> str:
         stop_id = f"{prefix}{len(stops)}"
         stop_deliveries[stop_id] = [d.pk for d in group]
-        location = points.index((group[0].lat, group[0].lon))
+        location = points.index(_position(group[0]))
         stops.append(_stop(stop_id, group, location, on_date))
         return stop_id
 

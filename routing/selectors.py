@@ -1,6 +1,6 @@
 """Reads of route plans, scoped to the caller's office."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, QuerySet
 
 from delivery.access import staff_for_user
@@ -8,7 +8,7 @@ from routing.models import PlannedDelivery, Route, RoutePlan, Stop
 
 
 def route_plan_list_for_user(
-    user: AbstractBaseUser | AnonymousUser,
+    user: User | AnonymousUser,
 ) -> QuerySet[RoutePlan]:
     """Plans of the caller's office (all offices for a superuser)."""
     plans = RoutePlan.objects.select_related("office").order_by("-created_at")

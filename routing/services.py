@@ -10,7 +10,7 @@ import time as clock
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ def route_plan_start(
     *,
     office: Office,
     on_date: date,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     courier_ids: list[int] | None = None,
     time_limit_s: int = 10,
     replan_of: RoutePlan | None = None,
@@ -71,7 +71,7 @@ def route_plan_replan(
     *,
     office: Office,
     on_date: date,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     time_limit_s: int = 10,
 ) -> RoutePlan:
     """Plan the rest of a day again, keeping what couriers have done or carry."""
@@ -280,7 +280,7 @@ def _figures(solved: SolvedPlan) -> dict:
 
 
 @transaction.atomic
-def route_plan_publish(*, plan: RoutePlan, actor: AbstractBaseUser) -> RoutePlan:
+def route_plan_publish(*, plan: RoutePlan, actor: User) -> RoutePlan:
     """Schedule every planned delivery, tell each applicant, supersede the old plan."""
     published = RoutePlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
         status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor
@@ -317,6 +317,8 @@ def _planned_items(plan: RoutePlan):
 
 def _schedule(item: PlannedDelivery, plan: RoutePlan, who) -> None:
     delivery, stop = item.delivery, item.stop
+    if stop is None:  # _planned_items takes only deliveries placed on a stop
+        raise ValueError(f"planned delivery {item.pk} has no stop")
     courier = stop.route.courier
     if delivery.status == Status.QUEUED:
         delivery_services.delivery_schedule(
@@ -394,14 +396,17 @@ def route_plan_restore_delivery(
         pk=item.pk, plan=plan, stop__isnull=True
     )
     route = Route.objects.get(pk=route.pk, plan=plan)
-    if item.delivery.status not in (Status.QUEUED, Status.SCHEDULED):
+    delivery = item.delivery
+    lat, lon = delivery.lat, delivery.lon
+    plannable = delivery.status in (Status.QUEUED, Status.SCHEDULED)
+    if not plannable or lat is None or lon is None:
         raise DomainError(_("This delivery can no longer be planned."))
     when = local_midnight(plan.date)
     stop = Stop.objects.create(
         route=route,
         sequence=_TEMP_SEQUENCE - 1,
-        lat=item.delivery.lat,
-        lon=item.delivery.lon,
+        lat=lat,
+        lon=lon,
         arrival_at=when,
         service_start_at=when,
         eta_start_at=when,
@@ -485,7 +490,8 @@ def _stop_deliveries(stops: list[Stop]) -> dict[int, list[Delivery]]:
     groups: dict[int, list[Delivery]] = {s.pk: [] for s in stops}
     items = PlannedDelivery.objects.filter(stop__in=stops).select_related("delivery")
     for item in items.order_by("delivery_id"):
-        groups[item.stop_id].append(item.delivery)
+        if item.stop_id is not None:  # always: the filter asks for these stops
+            groups[item.stop_id].append(item.delivery)
     return groups
 
 

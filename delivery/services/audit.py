@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -104,7 +104,7 @@ def audit_append(
     action: str,
     subject: str,
     actor_kind: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditRecord:
@@ -251,7 +251,7 @@ def _check_chain(checkpoints: dict[int, AuditCheckpoint], events: dict) -> tuple
 
 
 def _check_checkpoints() -> tuple[dict[int, AuditCheckpoint], str]:
-    checkpoints = {}
+    checkpoints: dict[int, AuditCheckpoint] = {}
     for checkpoint in AuditCheckpoint.objects.order_by("id"):
         expected = checkpoint_signature(
             record_id=checkpoint.record_id_at, record_hash=checkpoint.hash
@@ -310,7 +310,7 @@ def audit_verify() -> VerifyResult:
     )
 
 
-def audit_login(*, user: AbstractBaseUser) -> AuditRecord | None:
+def audit_login(*, user: User) -> AuditRecord | None:
     """Record a login of office staff or a courier (not of anyone else)."""
     role = Staff.objects.filter(user=user).values_list("role", flat=True).first()
     if role is None and not (user.is_staff or user.is_superuser):

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,7 +118,7 @@ def _after_filing(complaint: Complaint) -> None:
 def complaint_respond(
     *,
     complaint: Complaint,
-    actor: AbstractBaseUser,
+    actor: User,
     status: str,
     public_note: str = "",
     internal_note: str = "",

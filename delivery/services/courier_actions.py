@@ -109,12 +109,19 @@ def delivery_record_failed_visit(
 
 def _step(courier: Courier, item: ActionInput) -> str:
     """Apply one action; return a refusal message ("" when applied)."""
-    delivery, data, position = item.delivery, item.data, item.position
     if item.action == "start_route":
         deliveries_start_route(
-            courier=courier, position=position, device_at=item.device_at
+            courier=courier, position=item.position, device_at=item.device_at
         )
-    elif item.action == "heading":
+        return ""
+    if item.delivery is None:  # every other action is on one stop
+        raise DomainError(_("Choose a stop."))
+    return _delivery_step(courier, item.delivery, item)
+
+
+def _delivery_step(courier: Courier, delivery: Delivery, item: ActionInput) -> str:
+    data, position = item.data, item.position
+    if item.action == "heading":
         handover.delivery_mark_heading(
             delivery=delivery,
             courier=courier,

@@ -118,13 +118,16 @@ def _send_code(
     delivery: Delivery, *, actor: Actor, kind: str, reason: str = ""
 ) -> HandoverCode:
     """Invalidate live codes, store a new one as a hash, SMS it, record the event."""
+    courier = delivery.courier
+    if courier is None:  # the callers refuse such a delivery first
+        raise DomainError(_("Only a delivery that is out for delivery gets a code."))
     now = timezone.now()
     _live_codes(delivery).update(invalidated_at=now)
     code = f"{secrets.randbelow(10**6):06d}"
     issued_by = actor.user if kind == EventKind.CODE_REISSUED else None
     handover_code = HandoverCode.objects.create(
         delivery=delivery,
-        courier_id=delivery.courier_id,
+        courier_id=courier.pk,
         code_hash=code_hash(code),
         created_at=now,
         expires_at=now + timedelta(seconds=settings.HANDOVER_CODE_VALIDITY_S),
@@ -138,7 +141,7 @@ def _send_code(
         template="handover_code",
         context={
             "code": code,
-            "courier": delivery.courier.staff.user.first_name,
+            "courier": courier.staff.user.first_name,
             "link": tracking_link(delivery),
         },
         key=f"handover:{handover_code.pk}",

@@ -196,10 +196,11 @@ def _new_tracking_code() -> str:
 
 def _csv_reader(content: bytes | str) -> csv.DictReader:
     if isinstance(content, bytes):
+        raw = content
         try:
-            content = content.decode("utf-8-sig")
+            content = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            content = content.decode("latin-1")
+            content = raw.decode("latin-1")
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return csv.DictReader(io.StringIO(content), delimiter=delimiter)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +62,7 @@ class Actor:
     """Who takes a step: a user (staff or courier), the applicant, or the system."""
 
     kind: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
 
     @classmethod
     def system(cls) -> "Actor":
@@ -73,11 +73,11 @@ class Actor:
         return cls(kind=ActorKind.APPLICANT)
 
     @classmethod
-    def staff(cls, user: AbstractBaseUser) -> "Actor":
+    def staff(cls, user: User) -> "Actor":
         return cls(kind=ActorKind.STAFF, user=user)
 
     @classmethod
-    def courier(cls, user: AbstractBaseUser) -> "Actor":
+    def courier(cls, user: User) -> "Actor":
         return cls(kind=ActorKind.COURIER, user=user)
 
 
@@ -427,12 +427,13 @@ def delivery_undo_failed_attempt(*, delivery: Delivery, actor: Actor) -> Deliver
     failed = delivery.events.filter(to_status=S.ATTEMPT_FAILED).order_by("-id").first()
     now = timezone.now()
     grace = timedelta(seconds=settings.UNDO_GRACE_S)
-    follow_ups = delivery.events.filter(id__gt=failed.id) if failed else None
+    if failed is None:
+        raise DomainError(_("This step can no longer be undone."))
+    follow_ups = delivery.events.filter(id__gt=failed.id)
     # Only the courier's own last tap, still fresh, with nothing after it but the
     # system's re-queue (or return) that the failed attempt itself caused.
     if (
-        failed is None
-        or failed.actor_id != getattr(actor.user, "pk", None)
+        failed.actor_id != getattr(actor.user, "pk", None)
         or now - failed.at > grace
         or follow_ups.count() != 1
     ):

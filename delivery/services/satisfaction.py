@@ -69,7 +69,9 @@ def ikm_compute(*, totals: dict[str, int], respondents: int) -> Ikm | None:
     if respondents <= 0:
         return None
     nrr = {u: Fraction(totals[u], respondents) for u in ELEMENTS}
-    unit = sum((value * Fraction(1, len(ELEMENTS)) for value in nrr.values()), 0)
+    unit = sum(
+        (value * Fraction(1, len(ELEMENTS)) for value in nrr.values()), Fraction()
+    )
     converted = _decimal(unit * 25, "0.01")
     letter, label = ikm_category(converted)
     return Ikm(
@@ -107,10 +109,12 @@ def ikm_by_district(*, start: datetime, end: datetime) -> dict[str, Ikm]:
     """IKM of each district that answered in [start, end)."""
     responses = SurveyResponse.objects.filter(created_at__gte=start, created_at__lt=end)
     codes = responses.values_list("district_code", flat=True).distinct()
-    return {
-        code: ikm_for_responses(responses.filter(district_code=code))
-        for code in sorted(codes)
-    }
+    by_district: dict[str, Ikm] = {}
+    for code in sorted(codes):
+        ikm = ikm_for_responses(responses.filter(district_code=code))
+        if ikm is not None:  # always: every district listed here has answered
+            by_district[code] = ikm
+    return by_district
 
 
 def survey_submit(

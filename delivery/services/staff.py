@@ -3,7 +3,7 @@
 from datetime import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from delivery.models import Courier, Office, Role, Staff
@@ -68,6 +68,6 @@ def courier_create(
     return courier
 
 
-def _set_group(user: AbstractBaseUser, role: str) -> None:
+def _set_group(user: User, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
