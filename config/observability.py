@@ -43,7 +43,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def _scrub_event(event: Any, hint: dict[str, Any]) -> Any:
+    """Sentry's before_send: drop what may hold personal data, scrub the rest."""
     request = event.get("request") or {}
     for key in _DROPPED_REQUEST_KEYS:
         request.pop(key, None)

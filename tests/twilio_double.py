@@ -417,8 +417,8 @@ class TwilioDouble:
     def base_url(self) -> str:
         """Origin to use instead of https://api.twilio.com."""
         assert self._server is not None, "TwilioDouble is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     # -- fault knobs -------------------------------------------------------------
     # Thread-safe, effective from the next request. Each create draws from the
