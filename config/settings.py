@@ -261,6 +261,17 @@ COURIER_MAX_FAILURES_PER_HOUR = env_int("COURIER_MAX_FAILURES_PER_HOUR", 10)
 UNDO_GRACE_S = env_int("UNDO_GRACE_S", 120)
 # Largest proof photo accepted (the phone compresses to about 200 KB first).
 PROOF_PHOTO_MAX_BYTES = env_int("PROOF_PHOTO_MAX_BYTES", 3 * 1024 * 1024)
+# Every photo is decoded and re-encoded as JPEG (README "Proof photos"): a declared
+# size above this many pixels is refused before decoding (decompression bombs), and
+# the stored copy is scaled down to this long side.
+PROOF_PHOTO_MAX_PIXELS = env_int("PROOF_PHOTO_MAX_PIXELS", 40_000_000)
+PROOF_PHOTO_MAX_SIDE_PX = env_int("PROOF_PHOTO_MAX_SIDE_PX", 1600)
+# Personal data at rest (passport numbers, photos) is encrypted with this Fernet key,
+# kept outside the database. DEBUG has a development key; tests set their own; a
+# deploy check fails without it.
+DATA_ENCRYPTION_KEY = env_secret("DATA_ENCRYPTION_KEY") or (
+    "aW5zZWN1cmUtZGV2LWRhdGEta2V5LW5vdC1wcm9kISE=" if DEBUG else ""
+)
 # Where tests that need services are made to fail rather than skip (CI).
 ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from delivery import services
 from delivery.access import staff_for_user
+from delivery.crypto import passport_index
 from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
 from delivery.models import (
@@ -68,8 +69,20 @@ class ApplicantAdmin(admin.ModelAdmin):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["application_number", "passport_number", "applicant", "issued_on"]
-    search_fields = ["application_number", "passport_number", "applicant__full_name"]
+    search_fields = ["application_number", "applicant__full_name"]
     raw_id_fields = ["applicant"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Document], search_term: str
+    ) -> tuple[QuerySet[Document], bool]:
+        """Also an exact passport number, through its keyed index (it is encrypted)."""
+        found, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if search_term.strip():
+            index = passport_index(search_term.strip())
+            found |= queryset.filter(passport_number_index=index)
+        return found, may_have_duplicates
 
 
 class DeliveryEventInline(admin.TabularInline):
