@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
+    "proof-photos-purge": {
+        "task": "delivery.tasks.photos_purge_expired_task",
+        "schedule": timedelta(hours=6),
+    },
     "audit-checkpoint": {
         "task": "delivery.tasks.audit_checkpoint_task",
         "schedule": timedelta(minutes=env_int("AUDIT_CHECKPOINT_MINUTES", 15)),
@@ -266,6 +270,8 @@ PROOF_PHOTO_MAX_BYTES = env_int("PROOF_PHOTO_MAX_BYTES", 3 * 1024 * 1024)
 # the stored copy is scaled down to this long side.
 PROOF_PHOTO_MAX_PIXELS = env_int("PROOF_PHOTO_MAX_PIXELS", 40_000_000)
 PROOF_PHOTO_MAX_SIDE_PX = env_int("PROOF_PHOTO_MAX_SIDE_PX", 1600)
+# Photos are deleted this many days after they were taken (README "Proof photos").
+PROOF_PHOTO_RETENTION_DAYS = env_int("PROOF_PHOTO_RETENTION_DAYS", 90)
 # Personal data at rest (passport numbers, photos) is encrypted with this Fernet key,
 # kept outside the database. DEBUG has a development key; tests set their own; a
 # deploy check fails without it.
