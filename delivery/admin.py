@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from delivery import services
@@ -246,11 +247,22 @@ class HandoverAttemptAdmin(ReadOnlyAdmin):
 @admin.register(ProofOfDelivery)
 class ProofOfDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["delivery", "recipient_kind", "created_at"]
+    # The stored file is encrypted: the photo is shown only by the checked photo page.
+    exclude = ["photo"]
+    readonly_fields = ["photo_page"]
+
+    @admin.display(description=_("Photo of KTP / KK / letter of authority"))
+    def photo_page(self, obj: ProofOfDelivery) -> str:
+        if not obj.photo:
+            return str(_("Deleted after the retention period."))
+        url = reverse("courier:proof_photo", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the photo"))
 
 
 @admin.register(EventPhoto)
 class EventPhotoAdmin(ReadOnlyAdmin):
     list_display = ["event", "created_at"]
+    exclude = ["photo"]  # encrypted at rest; never a media URL
 
 
 @admin.register(CourierAction)

@@ -126,3 +126,22 @@ def test_the_migration_encrypts_existing_numbers_and_photos():
     storage = proof.photo.storage
     assert not storage.exists(old_proof_name)
     assert not storage.exists(old_html_name)
+
+
+@pytest.mark.django_db
+def test_the_admin_links_a_proof_to_its_checked_photo_page_not_a_media_url(client):
+    from delivery.services.photos import photo_file
+
+    courier = CourierFactory()
+    delivered = make_delivery(Status.DELIVERED, courier=courier)
+    proof = ProofOfDelivery.objects.create(
+        delivery=delivered, courier=courier, recipient_kind="holder",
+        recipient_name="Siti", photo=photo_file(ContentFile(photo_jpeg())),
+    )  # fmt: skip
+    client.force_login(StaffFactory(user__is_staff=True, user__is_superuser=True).user)
+
+    page = client.get(f"/admin/delivery/proofofdelivery/{proof.pk}/change/")
+
+    assert page.status_code == 200
+    assert f"/kurir/foto/{proof.pk}/" in page.content.decode()
+    assert "/media/" not in page.content.decode()
