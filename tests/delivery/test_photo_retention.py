@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from delivery.models import AuditRecord, EventPhoto, ProofOfDelivery, Status
+from delivery.services.audit import audit_verify
 from delivery.services.photo_retention import photos_purge_expired
 from delivery.services.photos import photo_file, photo_read
 from delivery.tasks import photos_purge_expired_task
@@ -59,6 +60,7 @@ def test_photos_past_the_retention_rule_are_deleted_once_with_an_audit_record(
         f"delivery:{old_event_photo.event.delivery_id}",
     ]
     assert records[0].data["reason"] == "retention"
+    assert audit_verify().ok
 
 
 @pytest.mark.django_db
