@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
+    "proof-photos-purge": {
+        "task": "delivery.tasks.photos_purge_expired_task",
+        "schedule": timedelta(hours=6),
+    },
     "audit-checkpoint": {
         "task": "delivery.tasks.audit_checkpoint_task",
         "schedule": timedelta(minutes=env_int("AUDIT_CHECKPOINT_MINUTES", 15)),
@@ -300,6 +304,19 @@ COURIER_MAX_FAILURES_PER_HOUR = env_int("COURIER_MAX_FAILURES_PER_HOUR", 10)
 UNDO_GRACE_S = env_int("UNDO_GRACE_S", 120)
 # Largest proof photo accepted (the phone compresses to about 200 KB first).
 PROOF_PHOTO_MAX_BYTES = env_int("PROOF_PHOTO_MAX_BYTES", 3 * 1024 * 1024)
+# Every photo is decoded and re-encoded as JPEG (README "Proof photos"): a declared
+# size above this many pixels is refused before decoding (decompression bombs), and
+# the stored copy is scaled down to this long side.
+PROOF_PHOTO_MAX_PIXELS = env_int("PROOF_PHOTO_MAX_PIXELS", 40_000_000)
+PROOF_PHOTO_MAX_SIDE_PX = env_int("PROOF_PHOTO_MAX_SIDE_PX", 1600)
+# Photos are deleted this many days after they were taken (README "Proof photos").
+PROOF_PHOTO_RETENTION_DAYS = env_int("PROOF_PHOTO_RETENTION_DAYS", 90)
+# Personal data at rest (passport numbers, photos) is encrypted with this Fernet key,
+# kept outside the database. DEBUG has a development key; tests set their own; a
+# deploy check fails without it.
+DATA_ENCRYPTION_KEY = env_secret("DATA_ENCRYPTION_KEY") or (
+    "aW5zZWN1cmUtZGV2LWRhdGEta2V5LW5vdC1wcm9kISE=" if DEBUG else ""
+)
 # Where tests that need services are made to fail rather than skip (CI).
 ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
 

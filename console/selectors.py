@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from delivery.crypto import passport_index
 from delivery.gazetteer import load_gazetteer
 from delivery.models import Delivery, DeliveryEvent, Office, Status
 
@@ -56,6 +57,8 @@ def queue_deliveries(
             | Q(document__application_number__iexact=q)
             | Q(document__applicant__full_name__icontains=q)
             | Q(address_line__icontains=q)
+            # Encrypted at rest: only an exact number matches, through its keyed index.
+            | Q(document__passport_number_index=passport_index(q))
         )
     return rows.order_by("document__issued_on", "id")
 

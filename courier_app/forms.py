@@ -1,13 +1,15 @@
 """Forms of the courier app: one action form, shared by online and offline sends."""
 
+from __future__ import annotations
+
 from django import forms
-from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from delivery.models import RecipientKind
 from delivery.services.lifecycle import FailureReason
+from delivery.services.photos import PhotoRejected, photo_reencode
 
 ACTIONS = ("start_route", "heading", "arrived", "resend", "handover", "failed", "undo")
 FAILURE_CHOICES = [
@@ -19,18 +21,6 @@ FAILURE_CHOICES = [
     (FailureReason.OTHER, _("Other (describe)")),
 ]
 PHOTO_REQUIRED = {FailureReason.NOT_AT_HOME, FailureReason.ADDRESS_NOT_FOUND}
-
-
-def validate_photo(photo) -> None:
-    """A real image of reasonable size (the phone compresses it before upload)."""
-    if photo.size > settings.PROOF_PHOTO_MAX_BYTES:
-        raise forms.ValidationError(_("The photo is too large."))
-    try:
-        with Image.open(photo) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise forms.ValidationError(_("The file is not a photo.")) from None
-    photo.seek(0)
 
 
 class ActionForm(forms.Form):
@@ -56,7 +46,18 @@ class ActionForm(forms.Form):
         required=False, choices=[("", ""), *FAILURE_CHOICES]
     )
     note = forms.CharField(required=False, max_length=500)
-    photo = forms.FileField(required=False, validators=[validate_photo])
+    photo = forms.FileField(required=False)
+
+    def clean_photo(self) -> ContentFile[bytes] | None:
+        """The photo decoded and re-encoded by the domain; refused with its reason."""
+        photo = (self.cleaned_data or {}).get("photo")
+        if not photo:
+            return None
+        try:
+            # The service encodes it again: a small plain JPEG by then, cheap to redo.
+            return ContentFile(photo_reencode(photo), name="photo.jpg")
+        except PhotoRejected as exc:
+            raise forms.ValidationError(exc.message) from None
 
     def clean(self):
         data = super().clean()

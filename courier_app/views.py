@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from delivery import services
 from delivery.models import ProofOfDelivery, RecipientKind
 from delivery.selectors import delivery_list_for_user
 from delivery.services.handover import handover_is_locked
+from delivery.services.photos import photo_read
 
 STATIC = Path(__file__).parent / "static" / "courier_app"
 
@@ -143,11 +144,20 @@ def courier_action(request: HttpRequest, courier) -> HttpResponse:
 
 
 @require_GET
-def proof_photo(request: HttpRequest, proof_id: int) -> FileResponse:
+def proof_photo(request: HttpRequest, proof_id: int) -> HttpResponse:
     """A proof photo for whoever may see its delivery (never a public media URL)."""
     visible = delivery_list_for_user(request.user).values("pk")
-    proof = get_object_or_404(ProofOfDelivery, pk=proof_id, delivery__in=visible)
-    return FileResponse(proof.photo.open("rb"))
+    proof = get_object_or_404(
+        ProofOfDelivery.objects.exclude(photo=""), pk=proof_id, delivery__in=visible
+    )
+    response = HttpResponse(photo_read(proof.photo), content_type="image/jpeg")
+    # Always a re-encoded JPEG; even so, the browser must never sniff it into a page,
+    # run anything in it, or keep it in a shared cache.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="proof-{proof.pk}.jpg"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @never_cache

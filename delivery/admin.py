@@ -4,11 +4,13 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from delivery import services
 from delivery.access import signed_in_user, staff_for_user
+from delivery.crypto import passport_index
 from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
 from delivery.models import (
@@ -68,8 +70,20 @@ class ApplicantAdmin(admin.ModelAdmin):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["application_number", "passport_number", "applicant", "issued_on"]
-    search_fields = ["application_number", "passport_number", "applicant__full_name"]
+    search_fields = ["application_number", "applicant__full_name"]
     raw_id_fields = ["applicant"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Document], search_term: str
+    ) -> tuple[QuerySet[Document], bool]:
+        """Also an exact passport number, through its keyed index (it is encrypted)."""
+        found, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        if search_term.strip():
+            index = passport_index(search_term.strip())
+            found |= queryset.filter(passport_number_index=index)
+        return found, may_have_duplicates
 
 
 EVENT_FIELDS = (
@@ -236,11 +250,22 @@ class HandoverAttemptAdmin(ReadOnlyAdmin):
 @admin.register(ProofOfDelivery)
 class ProofOfDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["delivery", "recipient_kind", "created_at"]
+    # The stored file is encrypted: the photo is shown only by the checked photo page.
+    exclude = ["photo"]
+    readonly_fields = ["photo_page"]
+
+    @admin.display(description=_("Photo of KTP / KK / letter of authority"))
+    def photo_page(self, obj: ProofOfDelivery) -> str:
+        if not obj.photo:
+            return str(_("Deleted after the retention period."))
+        url = reverse("courier:proof_photo", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the photo"))
 
 
 @admin.register(EventPhoto)
 class EventPhotoAdmin(ReadOnlyAdmin):
     list_display = ["event", "created_at"]
+    exclude = ["photo"]  # encrypted at rest; never a media URL
 
 
 @admin.register(CourierAction)

@@ -21,6 +21,7 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from delivery import checks  # noqa: F401  (registers the deploy check)
         from notifications.signals import inbound_sms_received
 
         user_logged_in.connect(_audit_login, dispatch_uid="delivery-audit-login")

@@ -24,3 +24,13 @@ def audit_checkpoint_task() -> int | None:
 
     checkpoint = audit_checkpoint_record()
     return checkpoint.record_id_at if checkpoint else None
+
+
+@shared_task(acks_late=True)
+def photos_purge_expired_task() -> int:
+    """Delete photos past PROOF_PHOTO_RETENTION_DAYS (safe to run twice)."""
+    from delivery.services.photo_retention import photos_purge_expired
+
+    deleted = photos_purge_expired()
+    logger.info("deleted %d expired photos", deleted)
+    return deleted

@@ -21,6 +21,8 @@ from config.celery import app as celery_app
 
 pytest_plugins = ["tests.browser"]
 REQUIRE = os.environ.get("ANTAR_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+# The tests' own Fernet key for personal data at rest (never a deployment's).
+TEST_DATA_KEY = "YW50YXItdGVzdC1kYXRhLWtleS1mb3ItcHl0ZXN0ISE="
 
 
 def _is_postgres() -> bool:
@@ -88,6 +90,7 @@ def _test_settings(settings, tmp_path):
     from notifications.backends import get_backend
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_ENCRYPTION_KEY = TEST_DATA_KEY
     settings.SMS_BACKEND = "memory"
     settings.SHORT_LINK_BASE_URL = "https://antar-sijunjung.imigrasi.go.id"
     get_backend.cache_clear()
@@ -129,6 +132,7 @@ def worker_env(sms_double, live_server) -> dict[str, str]:
         "TWILIO_TIMEOUT_S": "2",
         "TWILIO_WEBHOOK_BASE_URL": live_server.url,
         "SHORT_LINK_BASE_URL": "https://antar-sijunjung.imigrasi.go.id",
+        "DATA_ENCRYPTION_KEY": TEST_DATA_KEY,
     }
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from delivery import tracking_codes
+from delivery.models.fields import EncryptedCharField, PassportIndexField
 
 __all__ = [
     "ActorKind",
@@ -147,7 +148,9 @@ class Document(models.Model):
         Applicant, on_delete=models.PROTECT, related_name="documents"
     )
     application_number = models.CharField(_("application number"), max_length=40)
-    passport_number = models.CharField(_("passport number"), max_length=20)
+    # Encrypted at rest; found again only through its keyed index (delivery.crypto).
+    passport_number = EncryptedCharField(_("passport number"), plain_max_length=20)
+    passport_number_index = PassportIndexField(db_index=True, default="")
     issued_on = models.DateField(_("issued on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from delivery.services.lifecycle import (
     delivery_start,
     delivery_undo_failed_attempt,
 )
+from delivery.services.photos import photo_file
 
 PHOTO_REQUIRED = frozenset({FailureReason.NOT_AT_HOME, FailureReason.ADDRESS_NOT_FOUND})
 
@@ -84,13 +85,14 @@ def delivery_record_failed_visit(
     courier: Courier,
     reason_code: str,
     note: str = "",
-    photo: UploadedFile | None = None,
+    photo: File | None = None,
     position: Position | None = None,
     device_at: datetime | None = None,
 ) -> Delivery:
     """A failed attempt from the courier app, with its photo where one is required."""
     if reason_code in PHOTO_REQUIRED and photo is None:
         raise DomainError(_("A photo is required for this reason."))
+    stored = photo_file(photo) if photo is not None else None
     if delivery.courier_id != courier.pk:
         raise DomainError(_("This delivery is not out for delivery with you."))
     delivery = delivery_record_failed_attempt(
@@ -101,9 +103,9 @@ def delivery_record_failed_visit(
         position=position,
         device_at=device_at,
     )
-    if photo is not None:
+    if stored is not None:
         event = delivery.events.filter(to_status=Status.ATTEMPT_FAILED).latest("id")
-        EventPhoto.objects.create(event=event, photo=photo)
+        EventPhoto.objects.create(event=event, photo=stored)
     return delivery
 
 

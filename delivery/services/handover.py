@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from delivery.models import (
 from delivery.notify import tracking_link
 from delivery.services.events import record_event
 from delivery.services.lifecycle import Actor, Position, delivery_mark_delivered
+from delivery.services.photos import photo_file
 from notifications.services import queue_sms
 
 PAUSE = timedelta(hours=1)
@@ -45,7 +46,7 @@ class Proof:
 
     recipient_kind: str
     recipient_name: str
-    photo: UploadedFile
+    photo: File
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,8 @@ def handover_code_verify(
     device_at: datetime | None = None,
 ) -> HandoverOutcome:
     """Check the code the courier entered; on a match hand over with its proof."""
+    # A photo that is refused refuses the step before any code or lock is touched.
+    photo = photo_file(proof.photo)
     now = timezone.now()
     # Lock order: courier, delivery, code (issuing takes delivery, code).
     courier = (
@@ -266,7 +269,7 @@ def handover_code_verify(
         return HandoverOutcome(False, _record_wrong(delivery, courier, live, now))
     live.used_at = now
     live.save(update_fields=["used_at"])
-    _save_proof(delivery, courier, proof, position, device_at)
+    _save_proof(delivery, courier, proof, photo, position, device_at)
     delivery_mark_delivered(
         delivery=delivery,
         actor=Actor.courier(courier.staff.user),
@@ -276,13 +279,15 @@ def handover_code_verify(
     return HandoverOutcome(True)
 
 
-def _save_proof(delivery, courier, proof, position, device_at) -> ProofOfDelivery:
+def _save_proof(
+    delivery, courier, proof, photo, position, device_at
+) -> ProofOfDelivery:
     return ProofOfDelivery.objects.create(
         delivery=delivery,
         courier=courier,
         recipient_kind=proof.recipient_kind,
         recipient_name=proof.recipient_name,
-        photo=proof.photo,
+        photo=photo,
         lat=position.lat if position else None,
         lon=position.lon if position else None,
         device_at=device_at,
