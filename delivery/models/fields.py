@@ -9,7 +9,7 @@ from django.db import models
 from delivery.crypto import decrypt, encrypt, passport_index
 
 
-class EncryptedCharField(models.TextField):  # type: ignore[type-arg]
+class EncryptedCharField(models.TextField):
     """Short text stored encrypted; the model attribute holds the plain text.
 
     Only `isnull` can be looked up: the ciphertext differs on every write, so an
@@ -44,7 +44,7 @@ class EncryptedCharField(models.TextField):  # type: ignore[type-arg]
         return models.Field.formfield(self, **{**defaults, **kwargs})
 
 
-class PassportIndexField(models.CharField):  # type: ignore[type-arg]
+class PassportIndexField(models.CharField):
     """The keyed index of the passport number field, recomputed on every save."""
 
     def __init__(self, *args: Any, source: str = "passport_number", **kwargs: Any):
