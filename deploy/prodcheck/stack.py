@@ -8,6 +8,7 @@ deploy/nginx/antar.conf the same way, with a self-signed certificate. PostgreSQL
 Redis are the machine's; SMS go to the local Twilio double through the real SDK.
 """
 
+import base64
 import configparser
 import contextlib
 import os
@@ -147,6 +148,7 @@ def _environment(stack: Stack) -> dict[str, str]:
         "CELERY_PLANNING_QUEUE": "planning",
         "HANDOVER_CODE_PEPPER": os.urandom(32).hex(),
         "AUDIT_CHECKPOINT_KEY": os.urandom(32).hex(),
+        "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "METRICS_KEY": "prod-check-metrics-" + os.urandom(8).hex(),
         "MEDIA_ROOT": stack.path("/var/lib/antar/media"),
         "STATIC_ROOT": stack.path("/var/lib/antar/static"),
