@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from delivery import tracking_codes
 from delivery.models import Status
+from delivery.workdays import next_working_day
 from tests.factories import StaffFactory, make_delivery
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def seeded(status):
 
 def responses_for(client, delivery):
     code = delivery.tracking_code
-    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+    day = next_working_day(timezone.localdate() + timedelta(days=1)).isoformat()
     yield client.get(f"/t/{code}/")
     yield client.get(f"/en/t/{code}/")
     yield client.get(f"/api/track/{code}/")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from delivery import tracking_codes
 from delivery.models import Status
+from delivery.workdays import next_working_day
 from notifications.services import sms_is_opted_out
 from tests.factories import OfficeFactory, make_delivery
 from tests.helpers import sent_sms
@@ -146,7 +147,7 @@ def test_asking_for_another_day_on_the_page_confirms_and_texts_the_applicant(
     client, django_capture_on_commit_callbacks
 ):
     delivery = make_delivery(Status.SCHEDULED)
-    day = timezone.localdate() + timedelta(days=4)
+    day = next_working_day(timezone.localdate() + timedelta(days=3))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
