@@ -1,5 +1,12 @@
 """The service's platform: settings from the environment, /healthz, the API schema."""
 
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import coverage
 import pytest
 import yaml
 from django.core.exceptions import ImproperlyConfigured
@@ -79,3 +86,39 @@ def test_openapi_schema_is_valid_openapi_3(client):
     validate(schema)
     assert "/api/deliveries/intake/" in schema["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+_SOLVE_ONE_STOP = """
+from routing.core.problem import PlanningProblem, Stop, Vehicle
+from routing.core.solver import solve
+grid = ((0, 60), (60, 0))
+van = Vehicle("v", 0, 0, 0, 3600, 1)
+solve(PlanningProblem((Stop("a", 1),), (van,), grid, grid), time_limit_s=1)
+"""
+
+
+def test_coverage_measures_the_solvers_search_processes(tmp_path):
+    # The planner searches in forked processes: coverage must follow it there, or
+    # the search code counts as never run and the suite's total is wrong.
+    from routing.core import solver
+
+    root = Path(__file__).resolve().parents[1]
+    script, data_file = tmp_path / "solve.py", tmp_path / ".coverage"
+    script.write_text(_SOLVE_ONE_STOP)
+    environment = {**os.environ, "COVERAGE_FILE": str(data_file)}
+    environment |= {"PYTHONPATH": str(root)}
+    environment.pop("COVERAGE_RCFILE", None)
+    for command in (["run", "--rcfile=pyproject.toml", str(script)], ["combine"]):
+        subprocess.run(
+            [sys.executable, "-m", "coverage", *command],
+            cwd=root,
+            env=environment,
+            check=True,
+            timeout=120,
+        )
+
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    lines, first = inspect.getsourcelines(solver._worker)
+    sent = next(i for i, line in enumerate(lines) if '"done", k, outcome' in line)
+    assert first + sent in set(data.lines(solver.__file__) or ())
