@@ -50,10 +50,15 @@ def test_settings_refuse_to_start_without_a_secret_key_when_not_debugging():
     assert "SECRET_KEY is required" in result.stderr
 
 
-def test_defaults_are_indonesian_and_jakarta_time(settings):
-    assert settings.LANGUAGE_CODE == "id"
-    assert settings.TIME_ZONE == "Asia/Jakarta"
-    assert ("en", "English") in [(code, str(name)) for code, name in settings.LANGUAGES]
+@pytest.mark.django_db
+def test_pages_are_indonesian_first_even_for_an_english_browser(client):
+    # English is there on request (/en/...), never picked from the browser alone.
+    indonesian = client.get("/lacak/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    english = client.get("/en/lacak/")
+
+    assert indonesian.status_code == english.status_code == 200
+    assert indonesian["Content-Language"] == "id"
+    assert english["Content-Language"] == "en"
 
 
 @pytest.mark.django_db
