@@ -4,6 +4,7 @@ import inspect
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import coverage
@@ -93,27 +94,32 @@ def test_openapi_schema_is_valid_openapi_3(client):
     assert client.get("/api/docs/").status_code == 200
 
 
-_SOLVE_ONE_STOP = """
+# Planning as the service does it: the solver forks its searches, a web server
+# answers in threads. Coverage must follow both.
+_SOLVE_AND_SIMULATE = """
+import threading
 from routing.core.problem import PlanningProblem, Stop, Vehicle
+from routing.core.simulate import simulate_route
 from routing.core.solver import solve
 grid = ((0, 60), (60, 0))
 van = Vehicle("v", 0, 0, 0, 3600, 1)
 solve(PlanningProblem((Stop("a", 1),), (van,), grid, grid), time_limit_s=1)
+route = dict(start_s=0, shift_end_s=3600, duration_s=grid, distance_m=grid)
+thread = threading.Thread(target=simulate_route, args=([],), kwargs=route)
+thread.start()
+thread.join()
 """
 
 
-def test_coverage_measures_the_solvers_search_processes(tmp_path):
-    # The planner searches in forked processes: coverage must follow it there, or
-    # the search code counts as never run and the suite's total is wrong.
-    from routing.core import solver
-
+def _measured_lines(script: str, tmp_path: Path) -> Callable[[Callable, str], bool]:
+    """Run ``script`` under coverage with the project's configuration."""
     root = Path(__file__).resolve().parents[1]
-    script, data_file = tmp_path / "solve.py", tmp_path / ".coverage"
-    script.write_text(_SOLVE_ONE_STOP)
+    path, data_file = tmp_path / "script.py", tmp_path / ".coverage"
+    path.write_text(script)
     environment = {**os.environ, "COVERAGE_FILE": str(data_file)}
     environment |= {"PYTHONPATH": str(root)}
     environment.pop("COVERAGE_RCFILE", None)
-    for command in (["run", "--rcfile=pyproject.toml", str(script)], ["combine"]):
+    for command in (["run", "--rcfile=pyproject.toml", str(path)], ["combine"]):
         subprocess.run(
             [sys.executable, "-m", "coverage", *command],
             cwd=root,
@@ -121,9 +127,23 @@ def test_coverage_measures_the_solvers_search_processes(tmp_path):
             check=True,
             timeout=120,
         )
-
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
-    lines, first = inspect.getsourcelines(solver._worker)
-    sent = next(i for i, line in enumerate(lines) if '"done", k, outcome' in line)
-    assert first + sent in set(data.lines(solver.__file__) or ())
+
+    def ran(function: Callable, text: str) -> bool:
+        lines, first = inspect.getsourcelines(function)
+        line = first + next(i for i, line in enumerate(lines) if text in line)
+        return line in set(data.lines(inspect.getsourcefile(function)) or ())
+
+    return ran
+
+
+def test_coverage_measures_the_solvers_processes_and_threads(tmp_path):
+    # Else the search code counts as never run and the suite's total is wrong.
+    from routing.core.simulate import simulate_route
+    from routing.core.solver import _worker
+
+    ran = _measured_lines(_SOLVE_AND_SIMULATE, tmp_path)
+
+    assert ran(_worker, '"done", k, outcome')
+    assert ran(simulate_route, "end = now + int(duration_s[here][depot])")
