@@ -29,12 +29,17 @@ def septets(text: str) -> int:
     return sum(2 if c in _EXTENSION_SET else 1 for c in text)
 
 
+def ucs2_units(text: str) -> int:
+    """Length in 16-bit units: a character outside the BMP (an emoji) takes two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def segments(text: str) -> int:
     """How many SMS segments the text is sent as."""
     if is_gsm7(text):
         length, single, multi = septets(text), SINGLE_GSM, MULTI_GSM
     else:
-        length, single, multi = len(text), SINGLE_UCS2, MULTI_UCS2
+        length, single, multi = ucs2_units(text), SINGLE_UCS2, MULTI_UCS2
     if length <= single:
         return 1
     return -(-length // multi)

@@ -100,6 +100,22 @@ def _test_settings(settings, tmp_path):
     get_backend.cache_clear()
 
 
+@pytest.fixture
+def office():
+    """An office (most tests work inside one)."""
+    from tests.factories import OfficeFactory
+
+    return OfficeFactory()
+
+
+@pytest.fixture
+def courier(office):
+    """A courier of `office`."""
+    from tests.factories import CourierFactory
+
+    return CourierFactory(staff__office=office)
+
+
 def _worker_database_url() -> str:
     from django.db import connection
 

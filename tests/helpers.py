@@ -1,5 +1,6 @@
 """Small helpers shared by tests."""
 
+import re
 import threading
 import time
 
@@ -21,22 +22,30 @@ def sent_sms() -> list:
     return list(get_backend().sent)
 
 
-def race(*calls) -> list[str | None]:
-    """Run the calls in threads released at once; "ok" or "refused" for each."""
+def last_sms_code() -> str:
+    """The six-digit code in the last SMS sent in this test (a handover code)."""
+    return re.search(r"\b(\d{6})\b", sent_sms()[-1][1].body).group(1)
+
+
+def race_results(*calls, catching: type[Exception] | None = None) -> list:
+    """Run the calls in threads released at once; each one's result or caught error.
+
+    `catching` defaults to DomainError: a refusal is an outcome, anything else fails.
+    """
     from django.db import connection
 
-    from delivery.errors import TransitionNotAllowed
+    from delivery.errors import DomainError
 
+    catching = catching or DomainError
     barrier = threading.Barrier(len(calls))
-    outcomes: list[str | None] = [None] * len(calls)
+    outcomes: list = [_UNFINISHED] * len(calls)
 
     def run(index, call):
         barrier.wait()
         try:
-            call()
-            outcomes[index] = "ok"
-        except TransitionNotAllowed:
-            outcomes[index] = "refused"
+            outcomes[index] = call()
+        except catching as error:
+            outcomes[index] = error
         finally:
             connection.close()
 
@@ -44,5 +53,20 @@ def race(*calls) -> list[str | None]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
+    unfinished = [i for i, outcome in enumerate(outcomes) if outcome is _UNFINISHED]
+    assert not unfinished, f"calls {unfinished} raised another error or hung"
     return outcomes
+
+
+def race(*calls) -> list[str]:
+    """Run the calls at once; "ok" or "refused" (TransitionNotAllowed) for each."""
+    from delivery.errors import TransitionNotAllowed
+
+    outcomes = race_results(*calls, catching=TransitionNotAllowed)
+    return [
+        "refused" if isinstance(o, TransitionNotAllowed) else "ok" for o in outcomes
+    ]
+
+
+_UNFINISHED = object()

@@ -1,5 +1,13 @@
 """The service's platform: settings from the environment, /healthz, the API schema."""
 
+import inspect
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import coverage
 import pytest
 import yaml
 from django.core.exceptions import ImproperlyConfigured
@@ -43,10 +51,15 @@ def test_settings_refuse_to_start_without_a_secret_key_when_not_debugging():
     assert "SECRET_KEY is required" in result.stderr
 
 
-def test_defaults_are_indonesian_and_jakarta_time(settings):
-    assert settings.LANGUAGE_CODE == "id"
-    assert settings.TIME_ZONE == "Asia/Jakarta"
-    assert ("en", "English") in [(code, str(name)) for code, name in settings.LANGUAGES]
+@pytest.mark.django_db
+def test_pages_are_indonesian_first_even_for_an_english_browser(client):
+    # English is there on request (/en/...), never picked from the browser alone.
+    indonesian = client.get("/lacak/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    english = client.get("/en/lacak/")
+
+    assert indonesian.status_code == english.status_code == 200
+    assert indonesian["Content-Language"] == "id"
+    assert english["Content-Language"] == "en"
 
 
 @pytest.mark.django_db
@@ -79,3 +92,58 @@ def test_openapi_schema_is_valid_openapi_3(client):
     validate(schema)
     assert "/api/deliveries/intake/" in schema["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+# Planning as the service does it: the solver forks its searches, a web server
+# answers in threads. Coverage must follow both.
+_SOLVE_AND_SIMULATE = """
+import threading
+from routing.core.problem import PlanningProblem, Stop, Vehicle
+from routing.core.simulate import simulate_route
+from routing.core.solver import solve
+grid = ((0, 60), (60, 0))
+van = Vehicle("v", 0, 0, 0, 3600, 1)
+solve(PlanningProblem((Stop("a", 1),), (van,), grid, grid), time_limit_s=1)
+route = dict(start_s=0, shift_end_s=3600, duration_s=grid, distance_m=grid)
+thread = threading.Thread(target=simulate_route, args=([],), kwargs=route)
+thread.start()
+thread.join()
+"""
+
+
+def _measured_lines(script: str, tmp_path: Path) -> Callable[[Callable, str], bool]:
+    """Run ``script`` under coverage with the project's configuration."""
+    root = Path(__file__).resolve().parents[1]
+    path, data_file = tmp_path / "script.py", tmp_path / ".coverage"
+    path.write_text(script)
+    environment = {**os.environ, "COVERAGE_FILE": str(data_file)}
+    environment |= {"PYTHONPATH": str(root)}
+    environment.pop("COVERAGE_RCFILE", None)
+    for command in (["run", "--rcfile=pyproject.toml", str(path)], ["combine"]):
+        subprocess.run(
+            [sys.executable, "-m", "coverage", *command],
+            cwd=root,
+            env=environment,
+            check=True,
+            timeout=120,
+        )
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+
+    def ran(function: Callable, text: str) -> bool:
+        lines, first = inspect.getsourcelines(function)
+        line = first + next(i for i, line in enumerate(lines) if text in line)
+        return line in set(data.lines(inspect.getsourcefile(function)) or ())
+
+    return ran
+
+
+def test_coverage_measures_the_solvers_processes_and_threads(tmp_path):
+    # Else the search code counts as never run and the suite's total is wrong.
+    from routing.core.simulate import simulate_route
+    from routing.core.solver import _worker
+
+    ran = _measured_lines(_SOLVE_AND_SIMULATE, tmp_path)
+
+    assert ran(_worker, '"done", k, outcome')
+    assert ran(simulate_route, "end = now + int(duration_s[here][depot])")

@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from twilio.rest import Client
 
+from notifications import gsm
 from notifications.twilio_http import BaseUrlHttpClient
 
 API_VERSION = "2010-04-01"
@@ -77,12 +78,6 @@ _MESSAGE = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
 )
 _LIST_FILTERS = ("To", "From", "DateSent", "DateSent<", "DateSent>")
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")
-
 CallbackOrder = Literal["normal", "reversed", "shuffled"]
 
 
@@ -91,16 +86,6 @@ def twilio_signature(auth_token: str, url: str, params: Mapping[str, str]) -> st
     payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
-
-
-def num_segments(body: str) -> int:
-    """Count SMS segments: GSM-7 160/153 per part, else UCS-2 70/67."""
-    if set(body) <= _GSM7 | _GSM7_EXTENDED:
-        units = len(body) + sum(char in _GSM7_EXTENDED for char in body)
-        single, multi = 160, 153
-    else:
-        units, single, multi = len(body.encode("utf-16-le")) // 2, 70, 67
-    return 1 if units <= single else -(-units // multi)
 
 
 def _rfc2822(when: datetime | None) -> str | None:
@@ -157,7 +142,7 @@ class Message:
             "from": self.from_,
             "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",
-            "num_segments": str(num_segments(self.body)),
+            "num_segments": str(gsm.segments(self.body)),
             "price": None,
             "price_unit": "USD",
             "sid": self.sid,
@@ -554,7 +539,7 @@ class TwilioDouble:
             "From": from_,
             "MessageSid": sid,
             "NumMedia": "0",
-            "NumSegments": str(num_segments(body)),
+            "NumSegments": str(gsm.segments(body)),
             "SmsMessageSid": sid,
             "SmsSid": sid,
             "SmsStatus": "received",

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from routing.core.problem import PlanningProblem, Stop, Vehicle
 
-DATA = Path("/work/shared/data")
+# The gazetteer the service itself ships (delivery/data), so the days need no download.
+DATA = Path(__file__).resolve().parents[2] / "delivery" / "data"
 DEPOT = (-0.6645, 100.9420)  # Muaro Sijunjung office, approximate
 ROAD_FACTOR = 1.4
 SPEED_MPS = 30 / 3.6  # motorbike

@@ -1,6 +1,9 @@
 """Benchmark: our planner, PyVRP and VROOM on Solomon, Homberger and Sijunjung days.
 
 .venv/bin/python -m bench.routing.run --instances solomon-subset --budgets 10
+
+Solomon and Homberger files and bks.csv are read from --benchmarks-dir (default: the
+`shared/benchmarks` folder beside this checkout); the Sijunjung days need none of them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from routing.core.instances import (
 from routing.core.problem import PlanningProblem
 from routing.core.solver import solve
 
-SHARED = Path("/work/shared/benchmarks")
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 GROUPS = {
     # Not the instances the two search configurations were tuned on.
     "solomon-subset": "C102 C107 C203 C207 R102 R107 R111 R205 R210 RC103 RC106 "
@@ -31,26 +35,38 @@ GROUPS = {
     "scaling": "R1_2_1 R1_4_1 R1_10_1",
     "days": " ".join(DAYS),
 }
-GROUPS["solomon"] = " ".join(sorted(p.stem for p in (SHARED / "solomon").glob("*.txt")))
 
 
-def best_known() -> dict[str, float]:
+def instance_names(spec: str, benchmarks: Path) -> list[str]:
+    """Names of the instances in ``spec``: names and groups, comma-separated."""
+    groups = GROUPS | {
+        "solomon": " ".join(
+            sorted(p.stem for p in (benchmarks / "solomon").glob("*.txt"))
+        )
+    }
+    return [n for g in spec.split(",") for n in groups.get(g, g).split()]
+
+
+def best_known(benchmarks: Path) -> dict[str, float]:
     """Exact distance of the best-known solutions; distance objective preferred."""
     out: dict[str, float] = {}
-    with (SHARED / "bks.csv").open() as f:
+    bks = benchmarks / "bks.csv"
+    if not bks.exists():
+        return out  # only the Sijunjung days, which have no best-known solutions
+    with bks.open() as f:
         for row in csv.DictReader(f):
             if row["objective"] == "distance" or row["instance"] not in out:
                 out[row["instance"]] = float(row["distance_exact"])
     return out
 
 
-def load(name: str):  # noqa: ANN201
+def load(name: str, benchmarks: Path):  # noqa: ANN201
     """(problem, exact cost and check of routes given as stop indices)."""
     if name in DAYS:
         problem = make_day(DAYS[name])
         return problem, lambda routes: check_day(problem, routes)
     folder = "solomon" if "_" not in name else "homberger"
-    inst = read_solomon(SHARED / folder / f"{name}.txt")
+    inst = read_solomon(benchmarks / folder / f"{name}.txt")
     problem = solomon_problem(inst)
 
     def check(routes: list[list[int]]) -> tuple[float, list[str]]:
@@ -97,23 +113,38 @@ SOLVERS = {
 
 def main() -> None:
     """Run the selected instances and budgets; print a markdown table."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--instances", default="solomon-subset,days")
-    parser.add_argument("--budgets", default="10,30")
-    parser.add_argument("--solvers", default="antar,pyvrp,vroom")
-    args = parser.parse_args()
-    names = [n for g in args.instances.split(",") for n in GROUPS.get(g, g).split()]
+    args = parse_args()
+    names = instance_names(args.instances, args.benchmarks_dir)
     budgets = [float(b) for b in args.budgets.split(",")]
-    bks = best_known()
+    bks = best_known(args.benchmarks_dir)
     print(
         "| instance | n | budget s | solver | cost | vehicles | gap to BKS % | "
         "ratio to PyVRP | first feasible s | time s | planned | check |"
     )
     print("|" + "---|" * 12)
     for name in names:
-        problem, check = load(name)
+        problem, check = load(name, args.benchmarks_dir)
         for budget in budgets:
             run_instance(name, problem, check, budget, args.solvers.split(","), bks)
+
+
+def parse_args() -> argparse.Namespace:
+    """The command line; refuses a benchmarks folder that does not exist."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default="solomon-subset,days")
+    parser.add_argument("--budgets", default="10,30")
+    parser.add_argument("--solvers", default="antar,pyvrp,vroom")
+    parser.add_argument(
+        "--benchmarks-dir",
+        type=Path,
+        default=BENCHMARKS,
+        help="folder with solomon/, homberger/ and bks.csv (default: %(default)s)",
+    )
+    args = parser.parse_args()
+    wants_files = any(g not in {*DAYS, "days"} for g in args.instances.split(","))
+    if wants_files and not args.benchmarks_dir.is_dir():
+        parser.error(f"no benchmarks folder at {args.benchmarks_dir}")
+    return args
 
 
 def run_instance(name, problem, check, budget, solvers, bks) -> None:  # noqa: ANN001

@@ -3,12 +3,7 @@
 import pytest
 
 from delivery.models import Role
-from tests.factories import PASSWORD, CourierFactory, OfficeFactory, StaffFactory
-
-
-@pytest.fixture
-def office():
-    return OfficeFactory()
+from tests.factories import PASSWORD, CourierFactory, StaffFactory
 
 
 @pytest.fixture

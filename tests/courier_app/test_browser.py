@@ -1,14 +1,12 @@
 """A courier's day in real headless Chromium at a phone's size (360 x 740)."""
 
-import re
-
 import pytest
 
 from delivery.models import CourierAction, Delivery, Status
 from tests.browser import shoot
 from tests.delivery.test_handover import PNG
 from tests.factories import PASSWORD, CourierFactory, OfficeFactory, make_delivery
-from tests.helpers import sent_sms, wait_until
+from tests.helpers import last_sms_code, sent_sms, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,7 +53,7 @@ def test_a_courier_hands_over_fails_and_works_offline(
     page.click(f"a[href='/kurir/stop/{stops[0].pk}/']")
     button(page, "heading").click()
     assert wait_until(lambda: any("Kode" in s.body for _, s in sent_sms()), timeout=15)
-    code = re.search(r"\b(\d{6})\b", sent_sms()[-1][1].body).group(1)
+    code = last_sms_code()
     page.wait_for_selector("#handover")
     page.fill("input[name=recipient_name]", "Siti Aminah")
     page.set_input_files("#handover input[name=photo]", PHOTO)

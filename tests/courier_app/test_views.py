@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from delivery.models import CourierAction, EventPhoto, Status
 from tests.delivery.test_handover import PNG
-from tests.factories import CourierFactory, OfficeFactory, make_delivery
+from tests.factories import CourierFactory, make_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _pepper(settings):
     settings.HANDOVER_CODE_PEPPER = "test-pepper"
-
-
-@pytest.fixture
-def office():
-    return OfficeFactory()
-
-
-@pytest.fixture
-def courier(office):
-    return CourierFactory(staff__office=office)
 
 
 def act(client, action, delivery=None, **fields):

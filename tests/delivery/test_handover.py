@@ -1,13 +1,11 @@
 """The handover code's rules (DESIGN.md "Handover"), attacked as a guesser would."""
 
-import re
-import threading
+import contextlib
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from delivery import services
@@ -22,7 +20,7 @@ from delivery.models import (
 )
 from delivery.services import Proof
 from tests.factories import CourierFactory, OfficeFactory, StaffFactory, make_delivery
-from tests.helpers import sent_sms
+from tests.helpers import last_sms_code, race_results, sent_sms
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
@@ -47,11 +45,11 @@ def out_for_delivery(courier=None):
     return make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
 
 
-def send_code(delivery, capture) -> str:
-    with capture(execute=True):
+def send_code(delivery, capture=None) -> str:
+    """Send a handover code; `capture` runs the on-commit SMS in a test transaction."""
+    with capture(execute=True) if capture else contextlib.nullcontext():
         services.handover_code_send(delivery=delivery, courier=delivery.courier)
-    body = sent_sms()[-1][1].body
-    return re.search(r"\b(\d{6})\b", body).group(1)
+    return last_sms_code()
 
 
 def verify(delivery, code):
@@ -227,7 +225,7 @@ def test_dispatcher_reissues_a_code_with_a_reason_and_never_sees_it(
             url, {"reason": "applicant called"}, content_type="application/json"
         )
 
-    new_code = re.search(r"\b(\d{6})\b", sent_sms()[-1][1].body).group(1)
+    new_code = last_sms_code()
     assert without_reason.status_code == 400
     assert response.status_code == 200
     assert new_code not in response.content.decode()
@@ -255,37 +253,15 @@ def test_dispatcher_fails_a_locked_delivery_and_it_goes_back_to_the_queue(client
     assert delivery.failed_attempts == 1
 
 
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        except DomainError as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_parallel_guessers_get_at_most_five_guesses_evaluated():
     delivery = out_for_delivery()
-    services.handover_code_send(delivery=delivery, courier=delivery.courier)
-    code = re.search(r"\b(\d{6})\b", sent_sms()[-1][1].body).group(1)
+    code = send_code(delivery)
     guesses = [wrong(code)[:5] + str(n % 10) for n in range(50)]
     guesses = [g if g != code else wrong(g) for g in guesses]
 
-    results = _race([lambda g=g: verify(delivery, g) for g in guesses])
+    results = race_results(*[lambda g=g: verify(delivery, g) for g in guesses])
 
     assert not any(getattr(r, "delivered", False) for r in results)
     assert HandoverAttempt.objects.filter(delivery=delivery).count() == 5
@@ -296,10 +272,11 @@ def test_fifty_parallel_guessers_get_at_most_five_guesses_evaluated():
 @pytest.mark.django_db(transaction=True)
 def test_the_right_code_sent_twice_at_once_hands_over_exactly_once():
     delivery = out_for_delivery()
-    services.handover_code_send(delivery=delivery, courier=delivery.courier)
-    code = re.search(r"\b(\d{6})\b", sent_sms()[-1][1].body).group(1)
+    code = send_code(delivery)
 
-    results = _race([lambda: verify(delivery, code), lambda: verify(delivery, code)])
+    results = race_results(
+        lambda: verify(delivery, code), lambda: verify(delivery, code)
+    )
 
     delivered = [r for r in results if getattr(r, "delivered", False)]
     assert len(delivered) == 1

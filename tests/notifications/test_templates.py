@@ -84,6 +84,8 @@ def test_unknown_language_falls_back_to_indonesian():
         ("é" * 160, 1),
         ("ą" * 70, 1),
         ("ą" * 71, 2),
+        ("😀" * 35, 1),
+        ("😀" * 36, 2),
     ],
 )
 def test_segment_counting_follows_gsm_03_38(text, expected):

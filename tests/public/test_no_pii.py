@@ -81,7 +81,6 @@ def test_no_response_of_the_tracking_page_or_api_contains_personal_data(
 
     statuses = {r.status_code for r in responses}
     assert {200, 400, 404, 409} <= statuses  # pages, refusals and errors all searched
-    assert len(responses) == len(STATES) * 12 + 1
     found = {(r.request["PATH_INFO"], r.status_code): leaks(r) for r in responses}
     assert {where: what for where, what in found.items() if what} == {}
 

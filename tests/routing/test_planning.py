@@ -22,11 +22,6 @@ VILLAGES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def office():
-    return OfficeFactory()
-
-
 def _queue(office, n, **overrides):
     return [
         make_delivery(

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from delivery.models import Role
-from tests.factories import CourierFactory, OfficeFactory, StaffFactory
+from tests.factories import StaffFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,11 +29,6 @@ def attacker_sql(sql: str, params=()) -> None:
 
 
 @pytest.fixture
-def office():
-    return OfficeFactory()
-
-
-@pytest.fixture
 def dispatcher(office):
     return StaffFactory(office=office, role=Role.DISPATCHER, user__is_staff=True)
 
@@ -41,8 +36,3 @@ def dispatcher(office):
 @pytest.fixture
 def auditor(office):
     return StaffFactory(office=office, role=Role.AUDITOR, user__is_staff=True)
-
-
-@pytest.fixture
-def courier(office):
-    return CourierFactory(staff__office=office)
