@@ -245,9 +245,7 @@ class DeliveryAdmin(OfficeScopedAdmin):
         """Upload a CSV of completed passports and show the row-by-row report."""
         if not _may_import(request):
             raise PermissionDenied
-        form = CsvImportForm(request.POST or None, request.FILES or None)
-        if office_scope(request) is not None:
-            del form.fields["office"]  # staff import into their own office only
+        form = _import_form(request)
         report = None
         if request.method == "POST" and form.is_valid():
             try:
@@ -269,6 +267,15 @@ class DeliveryAdmin(OfficeScopedAdmin):
         status = 400 if form.errors else 200
         template = "admin/delivery/delivery/import_csv.html"
         return render(request, template, context, status=status)
+
+
+def _import_form(request: HttpRequest) -> CsvImportForm:
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    if office_scope(request) is not None:
+        del form.fields["office"]  # staff import into their own office only
+    else:
+        form.fields["office"].initial = caller_for(request.user).office
+    return form
 
 
 def _may_import(request: HttpRequest) -> bool:
