@@ -1,12 +1,17 @@
 """Forms of the staff trust pages: answering complaints and browsing the trail."""
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery import tracking_codes
 from delivery.models import ComplaintStatus, Courier
 from delivery.services.complaints import NEXT_STATUSES
+
+FIRST_DAY = date(2000, 1, 1)
 
 
 class RespondForm(forms.Form):
@@ -60,6 +65,14 @@ class AuditFilterForm(forms.Form):
             return tracking_codes.normalize(raw)
         except tracking_codes.InvalidTrackingCode:
             raise ValidationError(_("This tracking code is not valid.")) from None
+
+    def clean_day(self) -> date | None:
+        day: date | None = self.cleaned_data["day"]
+        # No record is older than the service or newer than today; and a far day
+        # (9999-12-31) would overflow when the trail reads until the next midnight.
+        if day is not None and not FIRST_DAY <= day <= timezone.localdate():
+            raise ValidationError(_("Choose a day between 2000 and today."))
+        return day
 
     def clean(self):
         data = super().clean()

@@ -3,13 +3,12 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from delivery.access import caller_for
-from delivery.models import AuditRecord, Complaint, Courier, Delivery, Role
-from delivery.selectors import delivery_list_for_user
+from delivery.models import AuditRecord, Complaint, Courier, Role
+from delivery.selectors import audit_records_of_office, delivery_list_for_user
 
 
 def complaints_for_user(user: User) -> QuerySet[Complaint]:
@@ -57,12 +56,4 @@ def _office_records(user: User) -> QuerySet[AuditRecord]:
             if caller.is_superuser
             else AuditRecord.objects.none()
         )
-    staff = caller.staff
-    subjects = (
-        Delivery.objects.filter(office=staff.office)
-        .annotate(key=Concat(Value("delivery:"), Cast("id", CharField())))
-        .values("key")
-    )
-    return AuditRecord.objects.filter(
-        Q(subject__in=subjects) | Q(actor__staff__office=staff.office)
-    )
+    return audit_records_of_office(office_id=caller.staff.office_id)

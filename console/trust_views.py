@@ -64,9 +64,9 @@ def audit_browse(request: StaffRequest) -> HttpResponse:
         if request.GET.get("format") == "csv":
             return _export(request, records, filters)
         records = records[:AUDIT_PAGE_ROWS]
-    return render(
-        request, "console/staff_audit.html", {"form": form, "records": records}
-    )
+    status = 400 if form.errors else 200
+    context = {"form": form, "records": records}
+    return render(request, "console/staff_audit.html", context, status=status)
 
 
 def _export(request: StaffRequest, records, filters: dict) -> HttpResponse:

@@ -146,4 +146,6 @@ def csv_import(request: OfficeRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
-    return render(request, "console/import.html", {"form": form, "report": report})
+    status = 400 if form.errors else 200
+    context = {"form": form, "report": report}
+    return render(request, "console/import.html", context, status=status)

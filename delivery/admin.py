@@ -1,15 +1,24 @@
-"""The back office: every model, with statuses changed only through the services."""
+"""The back office: every model, with statuses changed only through the services.
 
+Every page is limited to the caller's office (delivery.admin_scope); a superuser sees
+all offices.
+"""
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from delivery import services
-from delivery.access import signed_in_user, staff_for_user
+from delivery.access import caller_for, caller_office, signed_in_user
+from delivery.admin_scope import OfficeScopedAdmin, office_rows, office_scope
 from delivery.crypto import passport_index
 from delivery.errors import DomainError
 from delivery.forms import CsvImportForm
@@ -29,27 +38,32 @@ from delivery.models import (
     HandoverCode,
     Office,
     ProofOfDelivery,
+    Role,
     Staff,
     SurveyResponse,
 )
-from notifications.admin import ReadOnlyAdmin
+from delivery.phones import phone_normalize
+from delivery.selectors import audit_records_of_office
+from notifications.admin import ReadOnlyAdmin, SuperuserOnlyAdmin
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(OfficeScopedAdmin):
+    office_path = "pk"
     list_display = ["code", "name", "phone"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(OfficeScopedAdmin):
     list_display = ["user", "office", "role"]
-    list_filter = ["office", "role"]
+    list_filter = [("office", admin.RelatedOnlyFieldListFilter), "role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
 @admin.register(Courier)
-class CourierAdmin(admin.ModelAdmin):
+class CourierAdmin(OfficeScopedAdmin):
+    office_path = "staff__office_id"
     list_display = [
         "__str__",
         "vehicle_kind",
@@ -58,17 +72,62 @@ class CourierAdmin(admin.ModelAdmin):
         "shift_end",
         "is_active",
     ]
-    list_filter = ["vehicle_kind", "is_active", "staff__office"]
+    list_filter = [
+        "vehicle_kind",
+        "is_active",
+        ("staff__office", admin.RelatedOnlyFieldListFilter),
+    ]
+
+
+class ApplicantForm(forms.ModelForm):
+    """The phone is checked here; the change itself goes through the service."""
+
+    class Meta:
+        model = Applicant
+        fields = ["full_name", "phone", "language"]
+
+    def clean_phone(self) -> str:
+        phone = phone_normalize(self.cleaned_data["phone"])
+        if self.instance.pk and phone != self.instance.phone:
+            try:
+                services.applicant_contact_change_check(applicant=self.instance)
+            except DomainError as exc:
+                raise ValidationError(exc.message) from None
+        return phone
 
 
 @admin.register(Applicant)
-class ApplicantAdmin(admin.ModelAdmin):
+class ApplicantAdmin(OfficeScopedAdmin):
+    form = ApplicantForm
     list_display = ["full_name", "phone", "language"]
     search_fields = ["full_name", "phone"]
 
+    def scope(self, queryset: QuerySet[Any], office_id: int) -> QuerySet[Any]:
+        return office_rows(queryset, office_id)
+
+    def save_model(
+        self, request: HttpRequest, obj: Applicant, form: Any, change: bool
+    ) -> None:
+        if not (change and "phone" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        # Everything but the number is saved plainly; the number only by the service.
+        new_phone, obj.phone = obj.phone, form.initial["phone"]
+        super().save_model(request, obj, form, change)
+        try:
+            changed = services.applicant_change_contact(
+                applicant=obj,
+                actor=signed_in_user(request.user),
+                phone=new_phone,
+            )
+        except DomainError as exc:  # a delivery was scheduled meanwhile
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            obj.phone = changed.phone
+
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(OfficeScopedAdmin):
     list_display = ["application_number", "passport_number", "applicant", "issued_on"]
     search_fields = ["application_number", "applicant__full_name"]
     raw_id_fields = ["applicant"]
@@ -129,7 +188,7 @@ def _run_step(modeladmin, request, queryset, step, reason: str) -> None:
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(OfficeScopedAdmin):
     change_list_template = "admin/delivery/delivery/change_list.html"
     list_display = [
         "__str__",
@@ -141,7 +200,13 @@ class DeliveryAdmin(admin.ModelAdmin):
         "courier",
         "scheduled_date",
     ]
-    list_filter = ["status", "location_quality", "priority", "office", "scheduled_date"]
+    list_filter = [
+        "status",
+        "location_quality",
+        "priority",
+        ("office", admin.RelatedOnlyFieldListFilter),
+        "scheduled_date",
+    ]
     search_fields = ["tracking_code", "document__application_number", "address_line"]
     # Status and history move only through the life-cycle services.
     readonly_fields = [
@@ -186,19 +251,23 @@ class DeliveryAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {**(extra_context or {}), "may_import_csv": _may_import(request)}
+        return super().changelist_view(request, context)
+
     def import_csv(self, request: HttpRequest) -> HttpResponse:
         """Upload a CSV of completed passports and show the row-by-row report."""
-        if not self.has_view_permission(request):
-            return redirect("admin:index")
-        form = CsvImportForm(request.POST or None, request.FILES or None)
+        if not _may_import(request):
+            raise PermissionDenied
+        form = _import_form(request)
         report = None
-        staff = staff_for_user(request.user)
-        if staff is not None:
-            form.fields["office"].initial = staff.office
         if request.method == "POST" and form.is_valid():
             try:
                 report = services.deliveries_import_csv(
-                    office=form.cleaned_data["office"],
+                    office=form.cleaned_data.get("office")
+                    or caller_office(request.user),
                     actor=services.Actor.staff(signed_in_user(request.user)),
                     content=form.cleaned_data["file"].read(),
                 )
@@ -208,14 +277,33 @@ class DeliveryAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "form": form,
             "report": report,
+            "title": _("Import completed passports (CSV)"),
+            "opts": self.model._meta,
         }
-        context["title"] = _("Import completed passports (CSV)")
-        context["opts"] = self.model._meta
-        return render(request, "admin/delivery/delivery/import_csv.html", context)
+        status = 400 if form.errors else 200
+        template = "admin/delivery/delivery/import_csv.html"
+        return render(request, template, context, status=status)
+
+
+def _import_form(request: HttpRequest) -> CsvImportForm:
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    if office_scope(request) is not None:
+        del form.fields["office"]  # staff import into their own office only
+    else:
+        form.fields["office"].initial = caller_for(request.user).office
+    return form
+
+
+def _may_import(request: HttpRequest) -> bool:
+    """Importing creates deliveries: a dispatcher with the add permission only."""
+    return request.user.has_perm("delivery.add_delivery") and caller_for(
+        request.user
+    ).has_role(Role.DISPATCHER)
 
 
 @admin.register(DeliveryEvent)
-class DeliveryEventAdmin(ReadOnlyAdmin):
+class DeliveryEventAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "delivery__office_id"
     list_display = [
         "at",
         "delivery",
@@ -229,7 +317,8 @@ class DeliveryEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HandoverCode)
-class HandoverCodeAdmin(ReadOnlyAdmin):
+class HandoverCodeAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "delivery__office_id"
     list_display = [
         "delivery",
         "courier",
@@ -242,13 +331,15 @@ class HandoverCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HandoverAttempt)
-class HandoverAttemptAdmin(ReadOnlyAdmin):
+class HandoverAttemptAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "delivery__office_id"
     list_display = ["at", "courier", "delivery", "success"]
     list_filter = ["success"]
 
 
 @admin.register(ProofOfDelivery)
-class ProofOfDeliveryAdmin(ReadOnlyAdmin):
+class ProofOfDeliveryAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "delivery__office_id"
     list_display = ["delivery", "recipient_kind", "created_at"]
     # The stored file is encrypted: the photo is shown only by the checked photo page.
     exclude = ["photo"]
@@ -263,41 +354,58 @@ class ProofOfDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EventPhoto)
-class EventPhotoAdmin(ReadOnlyAdmin):
+class EventPhotoAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "event__delivery__office_id"
     list_display = ["event", "created_at"]
     exclude = ["photo"]  # encrypted at rest; never a media URL
 
 
 @admin.register(CourierAction)
-class CourierActionAdmin(ReadOnlyAdmin):
+class CourierActionAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "courier__staff__office_id"
     list_display = ["received_at", "courier", "action", "outcome"]
     list_filter = ["action", "outcome"]
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(ReadOnlyAdmin):
+class AuditRecordAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
     list_display = ["id", "at", "actor_kind", "action", "subject"]
     list_filter = ["action", "actor_kind"]
     search_fields = ["subject"]
 
+    def scope(self, queryset: QuerySet[Any], office_id: int) -> QuerySet[Any]:
+        office_records = audit_records_of_office(office_id=office_id)
+        return queryset.filter(pk__in=office_records.values("pk"))
+
 
 @admin.register(AuditCheckpoint)
-class AuditCheckpointAdmin(ReadOnlyAdmin):
+class AuditCheckpointAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
+    # The head of the whole chain, of every office.
     list_display = ["created_at", "record_id_at"]
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyAdmin):
+class SurveyResponseAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    office_path = "delivery__office_id"
     list_display = ["created_at", "district_code", "source"]
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(OfficeScopedAdmin):
     list_display = ["ticket", "category", "status", "created_at", "due_at"]
     list_filter = ["status", "category"]
     readonly_fields = ["ticket", "delivery", "created_at", "due_at", "status"]
 
+    def scope(self, queryset: QuerySet[Any], office_id: int) -> QuerySet[Any]:
+        # General complaints (no delivery) concern every office, as in the console.
+        return queryset.filter(Q(delivery__office_id=office_id) | Q(delivery=None))
+
 
 @admin.register(ComplaintUpdate)
-class ComplaintUpdateAdmin(ReadOnlyAdmin):
+class ComplaintUpdateAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    def scope(self, queryset: QuerySet[Any], office_id: int) -> QuerySet[Any]:
+        return queryset.filter(
+            Q(complaint__delivery__office_id=office_id) | Q(complaint__delivery=None)
+        )
+
     list_display = ["complaint", "at", "status_after"]

@@ -3,10 +3,11 @@
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from delivery.access import staff_for_user
-from delivery.models import Delivery, DeliveryEvent, Role
+from delivery.models import AuditRecord, Delivery, DeliveryEvent, Role
 
 
 def delivery_list_for_user(
@@ -62,3 +63,15 @@ def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
         delivery__office_id=office_id, to_status="attempt_failed", at__date=day
     )
     return set(events.values_list("delivery_id", flat=True))
+
+
+def audit_records_of_office(*, office_id: int) -> QuerySet[AuditRecord]:
+    """Audit records of an office: its deliveries' and its staff's actions."""
+    subjects = (
+        Delivery.objects.filter(office_id=office_id)
+        .annotate(key=Concat(Value("delivery:"), Cast("id", CharField())))
+        .values("key")
+    )
+    return AuditRecord.objects.filter(
+        Q(subject__in=subjects) | Q(actor__staff__office_id=office_id)
+    )

@@ -7,6 +7,10 @@ from delivery.services.applicant_requests import (
     delivery_sms_opt_in,
     delivery_sms_opt_out,
 )
+from delivery.services.contacts import (
+    applicant_change_contact,
+    applicant_contact_change_check,
+)
 from delivery.services.courier_actions import (
     ActionInput,
     courier_action_apply,
@@ -54,6 +58,8 @@ __all__ = [
     "TRANSITIONS",
     "ActionInput",
     "Actor",
+    "applicant_change_contact",
+    "applicant_contact_change_check",
     "HandoverOutcome",
     "Proof",
     "courier_action_apply",

@@ -97,17 +97,12 @@ def deliveries_import_csv(
     *, office: Office, actor: Actor, content: bytes | str
 ) -> ImportReport:
     """Import a CSV file (comma or semicolon separated, UTF-8 or Latin-1)."""
-    reader = _csv_reader(content)
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    fieldnames, rows = _csv_rows(content)
+    missing = [c for c in REQUIRED_COLUMNS if c not in fieldnames]
     if missing:
         raise DomainError(
             _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}
         )
-    # An empty cell means "not given", as it does to the person who filled it in.
-    rows = [
-        {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
-        for row in reader
-    ]
     if len(rows) > MAX_CSV_ROWS:
         raise DomainError(
             _("Too many rows (%(n)s); the limit is %(max)s per file.")
@@ -194,6 +189,28 @@ def _new_tracking_code() -> str:
             return code
 
 
+def _csv_rows(content: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of a CSV text; a DomainError if it is not one."""
+    reader = _csv_reader(content)
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        # An empty cell means "not given", as it does to the person who filled it in.
+        rows = [
+            {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
+            for row in reader
+        ]
+    except csv.Error:
+        # Too long a field (over csv.field_size_limit) or a broken quote or line end.
+        raise DomainError(
+            _(
+                "Line %(line)s cannot be read as CSV: a field is longer than "
+                "%(max)s characters or the line is broken."
+            )
+            % {"line": reader.reader.line_num, "max": csv.field_size_limit()}
+        ) from None
+    return fieldnames, rows
+
+
 def _csv_reader(content: bytes | str) -> csv.DictReader:
     if isinstance(content, bytes):
         raw = content
@@ -201,6 +218,10 @@ def _csv_reader(content: bytes | str) -> csv.DictReader:
             content = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             content = raw.decode("latin-1")
+    if "\x00" in content:
+        # NUL never occurs in text: this is a binary file (a spreadsheet, an image).
+        raise DomainError(_("This is not a CSV text file."))
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    # newline="" as the csv module asks: a line may end in \r, \n or \r\n.
+    return csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)

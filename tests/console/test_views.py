@@ -249,3 +249,24 @@ def test_day_page_lists_locked_handovers(console, office, couriers):
     html = console.get(reverse("console:day")).content.decode()
 
     assert delivery.tracking_code_display in html.split('id="locked"')[1]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"application_number\n" + b"A" * 140_000 + b"\n", "131072 karakter"),
+        (b"application_number\n" + bytes(range(256)) * 20, "bukan berkas teks CSV"),
+    ],
+    ids=["field-over-131072", "binary"],
+)
+def test_csv_import_of_a_huge_field_or_binary_is_a_400_in_indonesian(
+    console, office, content, message
+):
+    upload = io.BytesIO(content)
+    upload.name = "antrean.csv"
+
+    response = console.post(reverse("console:import"), {"file": upload})
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert office.deliveries.count() == 0

@@ -66,7 +66,7 @@ def test_csv_upload_without_columns_shows_a_form_error(admin_client):
         url, {"office": office.pk, "file": _upload(b"a,b\n1,2\n")}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert Delivery.objects.count() == 0
 
@@ -106,3 +106,24 @@ def _upload(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("queue.csv", content, content_type="text/csv")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"application_number,full_name\n" + b"A" * 140_000 + b",Budi\n",
+        b"application_number,full_name\n" + bytes(range(256)) * 20,
+    ],
+    ids=["field-over-131072", "binary"],
+)
+def test_csv_upload_of_a_huge_field_or_binary_is_a_400_with_a_message(
+    admin_client, content
+):
+    office = OfficeFactory()
+    url = reverse("admin:delivery_delivery_import_csv")
+
+    response = admin_client.post(url, {"office": office.pk, "file": _upload(content)})
+
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert Delivery.objects.count() == 0

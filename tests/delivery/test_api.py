@@ -1,5 +1,7 @@
 """The delivery API: authentication, roles, object-level scoping, clear 4xx errors."""
 
+import json
+
 import pytest
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -222,3 +224,56 @@ def test_dispatcher_without_office_gets_a_clear_400():
 
     assert response.status_code == 400
     assert response.json()["detail"] == _("Your account is not attached to an office.")
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+BODY_ENDPOINTS = [
+    "/api/auth/token/",
+    "/api/deliveries/intake/",
+    "/api/deliveries/intake/batch/",
+    "/api/deliveries/{id}/hold/",
+    "/api/deliveries/{id}/release/",
+    "/api/deliveries/{id}/cancel/",
+    "/api/deliveries/{id}/handover/reissue/",
+    "/api/deliveries/{id}/handover/fail/",
+    "/api/plans/",
+    "/api/plans/replan/",
+]
+
+
+@pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
+def test_json_nested_100000_deep_is_a_400_on_every_json_endpoint(endpoint, dispatcher):
+    delivery = make_delivery(Status.QUEUED, office=dispatcher.staff.office)
+    client = APIClient() if "auth" in endpoint else _client(dispatcher)
+
+    response = client.post(
+        endpoint.format(id=delivery.pk), DEEP_JSON, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == _("The JSON is nested too deeply.")
+
+
+@pytest.mark.parametrize("field", ["language", "priority", "full_name", "notes"])
+def test_a_lone_surrogate_in_intake_is_a_400(field, dispatcher):
+    body = json.dumps(intake_data(**{field: "\ud800"}))
+
+    response = _client(dispatcher).post(
+        "/api/deliveries/intake/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == _(
+        "The JSON holds an invalid character (a lone surrogate)."
+    )
+    assert not Delivery.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_key_of_a_batch_is_a_400(dispatcher):
+    body = json.dumps([{**intake_data(), "\ud800": 1}])
+
+    response = _client(dispatcher).post(
+        "/api/deliveries/intake/batch/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400

@@ -157,3 +157,34 @@ def test_management_command_errors_are_clear(tmp_path):
         call_command("import_deliveries", str(tmp_path / "missing.csv"))
     with pytest.raises(CommandError, match="No office"):
         call_command("import_deliveries", str(tmp_path / "x.csv"), office="nowhere")
+
+
+HEADER = b"application_number,passport_number,full_name,phone,address,issued_on\n"
+
+
+def test_a_field_over_the_csv_limit_is_refused_with_its_line():
+    content = HEADER + b"A" * 140_000 + b",E1234567,Budi,0812,Jl. 1,2026-01-01\n"
+
+    with pytest.raises(DomainError) as refused:
+        _import(content)
+
+    assert refused.value.message == _(
+        "Line %(line)s cannot be read as CSV: a field is longer than "
+        "%(max)s characters or the line is broken."
+    ) % {"line": 2, "max": 131072}
+    assert Delivery.objects.count() == 0
+
+
+def test_a_binary_file_is_refused_whole():
+    with pytest.raises(DomainError) as refused:
+        _import(HEADER + bytes(range(256)) * 20)
+
+    assert refused.value.message == _("This is not a CSV text file.")
+
+
+def test_a_file_with_old_mac_line_ends_is_read():
+    content = _csv([intake_data(), intake_data()]).replace(b"\r\n", b"\r")
+
+    report = _import(content)
+
+    assert len(report.created) == 2

@@ -103,3 +103,13 @@ def test_an_auditor_reads_only_the_records_of_their_own_office(trail, auditor, c
     subjects = {record.subject for record in by_day.context["records"]}
     assert f"delivery:{elsewhere.pk}" not in subjects
     assert f"delivery:{trail[0].pk}" in subjects
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_a_day_out_of_range_is_a_400_form_error(auditor, client, day):
+    client.force_login(auditor.user)
+
+    page = client.get("/petugas/audit/", {"day": day})
+
+    assert page.status_code == 400
+    assert "Pilih tanggal antara tahun 2000 dan hari ini." in page.text

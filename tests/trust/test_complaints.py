@@ -243,3 +243,13 @@ def test_an_auditor_cannot_answer_complaints(office):
     )
 
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", ["/pengaduan/%00/", "/pengaduan/ADU-%0012/", "/pengaduan/?ticket=%00"]
+)
+def test_a_nul_byte_in_a_complaint_address_is_a_400(url):
+    response = Client().get(url)
+
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
