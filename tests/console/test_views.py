@@ -249,3 +249,25 @@ def test_day_page_lists_locked_handovers(console, office, couriers):
     html = console.get(reverse("console:day")).content.decode()
 
     assert delivery.tracking_code_display in html.split('id="locked"')[1]
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/petugas/", "//evil.example", "/\\evil.example"]
+)
+def test_the_bulk_form_never_sends_the_dispatcher_off_site(console, target):
+    response = console.post(
+        reverse("console:bulk"), {"action": "cancel", "reason": " ", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("console:queue")
+
+
+def test_the_bulk_form_returns_to_the_filtered_queue_it_came_from(console):
+    page = reverse("console:queue") + "?status=queued&page=2"
+
+    response = console.post(
+        reverse("console:bulk"), {"action": "cancel", "reason": " ", "next": page}
+    )
+
+    assert response.url == page
