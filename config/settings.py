@@ -219,6 +219,10 @@ if SMS_BACKEND == "twilio" and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
     raise ImproperlyConfigured(
         "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
     )
+# The console backend prints every message, handover codes and tracking links included,
+# to the worker's log: the demo's phone, a leak anywhere else. Allowed with DEBUG or
+# this explicit switch (manage.py demo sets it); otherwise a system check error.
+SMS_CONSOLE_ALLOWED = env_bool("SMS_CONSOLE_ALLOWED", DEBUG)
 SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 10)
 # A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
 SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
