@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "delivery",
     "routing",
     "notifications",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +102,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Sign-in throttle (django-axes). Its backend comes first and refuses a locked account
+# or address before any password is checked, on every login path: console, courier
+# app, admin and the API token all call authenticate() with the request.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are kept in the database, not the cache: the cache is per process unless
+# CACHE_URL is set, and a lock must hold across all web processes and restarts.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Locked when either the account or the client address reaches the limit within the
+# cool-off window; the lock lifts when the window has passed since the last failure.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+# A success must not wipe the failures: it would clear the address's count too, so
+# one valid account would reset the guessing of another from the same address.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock are refused but not counted, so a lock ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "delivery.login_guard.lockout_response"
+# Logins are in the audit chain already; axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "id"
 # Each language is named in itself, as a language switch shows it.
@@ -282,5 +308,7 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},
         # 4xx lines carry request paths, and tracking codes are secrets: keep 5xx only.
         "django.request": {"level": "ERROR"},
+        # axes notes every attempt at INFO; failures and locks (names masked) suffice.
+        "axes": {"level": "WARNING"},
     },
 }
