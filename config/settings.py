@@ -6,8 +6,10 @@ a filesystem Celery broker under var/, SMS to the console. See .env.example.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "delivery",
     "routing",
     "notifications",
@@ -50,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,10 +144,35 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-SESSION_COOKIE_SECURE = env_bool(
-    "SECURE_COOKIES", not DEBUG and "https" in PUBLIC_BASE_URL
-)
+# HTTPS. Served under an https:// PUBLIC_BASE_URL (and DEBUG off), every protection is
+# on by default; each can be turned off by its own variable (e.g. a staging stub).
+_HTTPS = PUBLIC_BASE_URL.startswith("https://") and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole domain in browsers' lists: the operator's decision,
+# so its reminder is silenced until they make it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a proxy that terminates TLS, the header it sets (e.g. X-Forwarded-Proto) tells
+# Django the request was https. Only set it if the proxy overwrites a client's header.
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+    if _PROXY_SSL_HEADER
+    else None
+)
+
+# Request bodies. Larger ones are refused with 413 before anything reads them
+# (config.middleware); the default is above the largest upload (a 5 MB CSV import,
+# a 3 MB proof photo) plus the form around it.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 8 * 1024 * 1024)
+# Form fields and JSON bodies (an intake batch is well below this).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Uploads beyond this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -262,6 +292,31 @@ NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the
 # console draws routes over the district points of the gazetteer instead.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline. Styles allow inline attributes (a route's colour swatch, Leaflet's markers).
+# Map tiles come from MAP_TILE_URL's host ({s} subdomains as a wildcard).
+_tile_url = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = (
+    f"{_tile_url.scheme}://{_tile_url.netloc.replace('{s}', '*')}"
+    if _tile_url.netloc
+    else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # blob: and data: are the courier app's photo previews and compression.
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Domain settings.
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
