@@ -121,7 +121,10 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # cool-off window; the lock lifts when the window has passed since the last failure.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+# The first lock lasts this long; each further lock of the same account or address
+# within a day doubles it (backoff, at most a day): delivery.login_guard.
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = "delivery.login_guard.lockout_cool_off"
 # A success must not wipe the failures: it would clear the address's count too, so
 # one valid account would reset the guessing of another from the same address.
 AXES_RESET_ON_SUCCESS = False

@@ -1,12 +1,13 @@
 """Reads of the delivery domain, scoped to what the asking user may see."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from delivery.access import staff_for_user
-from delivery.models import Delivery, DeliveryEvent, Role
+from delivery.models import AuditRecord, Delivery, DeliveryEvent, Role
 
 
 def delivery_list_for_user(
@@ -62,3 +63,23 @@ def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
         delivery__office_id=office_id, to_status="attempt_failed", at__date=day
     )
     return set(events.values_list("delivery_id", flat=True))
+
+
+def login_lockouts_since(
+    *, username: str | None, ip_address: str | None, since: datetime
+) -> int:
+    """How many sign-in locks of this account or this address the audit trail holds."""
+    user_id = (
+        get_user_model()
+        .objects.filter(username=username)
+        .values_list("pk", flat=True)
+        .first()
+        if username
+        else None
+    )
+    match = Q(data__ip_address=ip_address) if ip_address else Q(pk__in=[])
+    if user_id:
+        match |= Q(subject=f"user:{user_id}")
+    return AuditRecord.objects.filter(
+        match, action="auth.locked_out", at__gte=since
+    ).count()

@@ -1,7 +1,11 @@
 """The sign-in throttle (django-axes) on every login path, and its audit record."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from delivery.models import AuditRecord, Role
 from tests.factories import PASSWORD, CourierFactory, StaffFactory, UserFactory
@@ -121,3 +125,25 @@ def test_a_lockout_is_audited_once_without_the_typed_name():
         "failures": LIMIT,
     }
     assert "my-password-typed-here" not in str(records[1].data)
+
+
+def test_a_lock_lifts_after_the_cool_off_and_the_next_lasts_twice_as_long(settings):
+    settings.LOGIN_LOCKOUT_MINUTES = 15
+    user, start = _courier_user(), timezone.now()
+
+    def attempt(minutes: float, password: str) -> int:
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            return _sign_in(
+                Client(), "/kurir/masuk/", user.username, password
+            ).status_code
+
+    first = [attempt(0, "wrong") for _ in range(LIMIT)]
+    locked = attempt(14, PASSWORD)
+    lifted = attempt(16, PASSWORD)
+    second = [attempt(17, "wrong") for _ in range(LIMIT)]
+    still_locked = attempt(17 + 16, PASSWORD)
+    lifted_again = attempt(17 + 31, PASSWORD)
+
+    assert (first[-1], locked, lifted) == (429, 429, 302)
+    assert (second[-1], still_locked, lifted_again) == (429, 429, 302)
+    assert AuditRecord.objects.filter(action="auth.locked_out").count() == 2
