@@ -41,6 +41,11 @@ def _is_valid(address: str) -> bool:
     return True
 
 
+def request_client_address(request: HttpRequest) -> str:
+    """The client's address of a request, for django-axes' login throttle."""
+    return client_address(request.META)
+
+
 class TrustedProxyMiddleware:
     """Set REMOTE_ADDR to the client's address when a trusted proxy forwarded it."""
 

@@ -7,8 +7,10 @@ a filesystem Celery broker under var/, SMS to the console. See .env.example.
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_dates, env_int, env_list, env_secret, env_str
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "delivery",
     "routing",
     "notifications",
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from gunicorn itself (compressed, cached): no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "delivery.middleware.RefuseNulMiddleware",
@@ -62,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The TLS proxy (nginx) in front of gunicorn: its X-Forwarded-For is believed, nobody
@@ -117,6 +125,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Sign-in throttle (django-axes). Its backend comes first and refuses a locked account
+# or address before any password is checked, on every login path: console, courier
+# app, admin and the API token all call authenticate() with the request.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are kept in the database, not the cache: the cache is per process unless
+# CACHE_URL is set, and a lock must hold across all web processes and restarts.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Locked when either the account or the client address reaches the limit within the
+# cool-off window; the lock lifts when the window has passed since the last failure.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The address as config/proxy.py decides it (X-Forwarded-For of our proxy only).
+AXES_CLIENT_IP_CALLABLE = "config.proxy.request_client_address"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+# The first lock lasts this long; each further lock of the same account or address
+# within a day doubles it (backoff, at most a day): delivery.login_guard.
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = "delivery.login_guard.lockout_cool_off"
+# A success must not wipe the failures: it would clear the address's count too, so
+# one valid account would reset the guessing of another from the same address.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock are refused but not counted, so a lock ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "delivery.login_guard.lockout_response"
+# Logins are in the audit chain already; axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "id"
 # Each language is named in itself, as a language switch shows it.
@@ -139,10 +175,35 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-SESSION_COOKIE_SECURE = env_bool(
-    "SECURE_COOKIES", not DEBUG and "https" in PUBLIC_BASE_URL
-)
+# HTTPS. Served under an https:// PUBLIC_BASE_URL (and DEBUG off), every protection is
+# on by default; each can be turned off by its own variable (e.g. a staging stub).
+_HTTPS = PUBLIC_BASE_URL.startswith("https://") and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole domain in browsers' lists: the operator's decision,
+# so its reminder is silenced until they make it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a proxy that terminates TLS, the header it sets (e.g. X-Forwarded-Proto) tells
+# Django the request was https. Only set it if the proxy overwrites a client's header.
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+    if _PROXY_SSL_HEADER
+    else None
+)
+
+# Request bodies. Larger ones are refused with 413 before anything reads them
+# (config.middleware); the default is above the largest upload (a 5 MB CSV import,
+# a 3 MB proof photo) plus the form around it.
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 8 * 1024 * 1024)
+# Form fields and JSON bodies (an intake batch is well below this).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Uploads beyond this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -263,6 +324,10 @@ if SMS_BACKEND == "twilio" and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
     raise ImproperlyConfigured(
         "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
     )
+# The console backend prints every message, handover codes and tracking links included,
+# to the worker's log: the demo's phone, a leak anywhere else. Allowed with DEBUG or
+# this explicit switch (manage.py demo sets it); otherwise a system check error.
+SMS_CONSOLE_ALLOWED = env_bool("SMS_CONSOLE_ALLOWED", DEBUG)
 SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 10)
 # A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
 SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
@@ -276,6 +341,31 @@ NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the
 # console draws routes over the district points of the gazetteer instead.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never
+# inline. Styles allow inline attributes (a route's colour swatch, Leaflet's markers).
+# Map tiles come from MAP_TILE_URL's host ({s} subdomains as a wildcard).
+_tile_url = urlsplit(MAP_TILE_URL)
+_TILE_ORIGIN = (
+    f"{_tile_url.scheme}://{_tile_url.netloc.replace('{s}', '*')}"
+    if _tile_url.netloc
+    else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # blob: and data: are the courier app's photo previews and compression.
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Domain settings.
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
@@ -356,5 +446,7 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},
         # 4xx lines carry request paths, and tracking codes are secrets: keep 5xx only.
         "django.request": {"level": "ERROR"},
+        # axes notes every attempt at INFO; failures and locks (names masked) suffice.
+        "axes": {"level": "WARNING"},
     },
 }

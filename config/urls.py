@@ -1,11 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.settings import api_settings
 
 from config.metrics import metrics
+from delivery.api import TokenObtainApi
 from delivery.health import healthz
 
 urlpatterns = [
@@ -15,12 +15,14 @@ urlpatterns = [
     # DRF's token view names its own parsers; it gets the safe ones of every endpoint.
     path(
         "api/auth/token/",
-        ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
+        TokenObtainApi.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
         name="api-token",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
+        name="api-docs",
     ),
     path("api/", include("delivery.urls")),
     path("api/", include("routing.urls")),

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -64,6 +65,16 @@ def queue(request: OfficeRequest) -> HttpResponse:
     )
 
 
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    """Back to the queue page the form was on; a `next` off this site: the queue."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("console:queue")
+
+
 @require_POST
 @console_view
 def bulk(request: OfficeRequest) -> HttpResponse:
@@ -74,7 +85,7 @@ def bulk(request: OfficeRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(str(error) for error in errors))
-        return redirect(request.POST.get("next") or "console:queue")
+        return _back_to_queue(request)
     result = deliveries_bulk_step(
         deliveries=allowed,
         actor=Actor.staff(request.user),

@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -109,6 +110,16 @@ def _item(courier, data: dict) -> services.ActionInput:
     )
 
 
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the form's page; a `next` off this site: the route."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("courier:today_route")
+
+
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -123,7 +134,7 @@ def courier_action(request: HttpRequest, courier) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"outcome": "invalid", "message": errors}, status=400)
         messages.error(request, errors)
-        return redirect(request.POST.get("next") or "courier:today_route")
+        return _back(request)
     row = services.courier_action_apply(
         courier=courier, item=_item(courier, form.cleaned_data)
     )
@@ -140,7 +151,7 @@ def courier_action(request: HttpRequest, courier) -> HttpResponse:
         messages.error(request, row.message)
     else:
         messages.success(request, _("Done."))
-    return redirect(request.POST.get("next") or "courier:today_route")
+    return _back(request)
 
 
 @require_GET

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +17,7 @@ from rest_framework.views import APIView
 from delivery import services
 from delivery.access import caller_office, signed_in_user
 from delivery.intake_input import IntakeInput
+from delivery.login_guard import lockout_response
 from delivery.models import Delivery, Status
 from delivery.permissions import IsDispatcher, IsOfficeStaff
 from delivery.selectors import delivery_events, delivery_list_for_user
@@ -244,3 +247,16 @@ class DeliveryHandoverFailApi(_DispatcherStepApi):
             reason_code=services.FailureReason.OTHER,
             note=data["reason"],
         )
+
+
+class TokenObtainApi(ObtainAuthToken):
+    """DRF's token sign-in; a locked-out account or address gets HTTP 429."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # axes flags the request when its backend refused the credentials.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise

@@ -1,7 +1,8 @@
 """Reads of the delivery domain, scoped to what the asking user may see."""
 
-from datetime import date
+from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -75,3 +76,23 @@ def audit_records_of_office(*, office_id: int) -> QuerySet[AuditRecord]:
     return AuditRecord.objects.filter(
         Q(subject__in=subjects) | Q(actor__staff__office_id=office_id)
     )
+
+
+def login_lockouts_since(
+    *, username: str | None, ip_address: str | None, since: datetime
+) -> int:
+    """How many sign-in locks of this account or this address the audit trail holds."""
+    user_id = (
+        get_user_model()
+        .objects.filter(username=username)
+        .values_list("pk", flat=True)
+        .first()
+        if username
+        else None
+    )
+    match = Q(data__ip_address=ip_address) if ip_address else Q(pk__in=[])
+    if user_id:
+        match |= Q(subject=f"user:{user_id}")
+    return AuditRecord.objects.filter(
+        match, action="auth.locked_out", at__gte=since
+    ).count()

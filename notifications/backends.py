@@ -13,6 +13,7 @@ from functools import cache
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -143,6 +144,11 @@ class TwilioBackend:
 
 
 # Twilio 4xx errors that a later attempt will not fix.
+CONSOLE_REFUSED = (
+    "SMS_BACKEND=console writes every SMS (handover codes, tracking links) to the "
+    "log; outside the demo set the TWILIO_* variables, or SMS_CONSOLE_ALLOWED=1 on "
+    "purpose"
+)
 _RETRYABLE_HTTP = {401, 403, 404, 408, 409, 429}
 
 
@@ -168,4 +174,7 @@ def get_backend() -> ConsoleBackend | TwilioBackend:
         return TwilioBackend()
     if name == "memory":
         return MemoryBackend()
+    if not settings.SMS_CONSOLE_ALLOWED:
+        # Refused here too: a worker runs no system checks, and would log every code.
+        raise ImproperlyConfigured(CONSOLE_REFUSED)
     return ConsoleBackend()

@@ -50,8 +50,19 @@ def _page(browser, viewport, **options):
     context = browser.new_context(viewport=viewport, locale="id-ID", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    # Every page a test visited ran under the site's CSP: nothing may have been refused.
+    assert not violations, f"CSP violations: {violations}"
 
 
 @pytest.fixture

@@ -96,6 +96,9 @@ def _test_settings(settings, tmp_path):
     get_backend.cache_clear()
     # Hashing strength is not under test; PBKDF2 would make every user cost 0.3 s.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client's login() authenticates without a request, which axes refuses;
+    # tests of the sign-in throttle switch it back on (tests/delivery/test_login_guard).
+    settings.AXES_ENABLED = False
     yield
     get_backend.cache_clear()
 

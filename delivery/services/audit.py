@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
@@ -321,4 +322,23 @@ def audit_login(*, user: User) -> AuditRecord | None:
         actor=user,
         actor_kind=ActorKind.COURIER if role == Role.COURIER else ActorKind.STAFF,
         data={"role": role or "admin"},
+    )
+
+
+def audit_login_lockout(
+    *, username: str, ip_address: str | None, path: str, failures: int
+) -> AuditRecord:
+    """Record that too many failed sign-ins locked an account or an address."""
+    user_id = (
+        get_user_model()
+        .objects.filter(username=username)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    # A name that is no account is not kept: people type their password there too.
+    return audit_append(
+        action="auth.locked_out",
+        subject=f"user:{user_id}" if user_id else "user:unknown",
+        actor_kind=ActorKind.SYSTEM,
+        data={"ip_address": ip_address, "path": path, "failures": failures},
     )

@@ -112,3 +112,26 @@ def test_dispatcher_imports_plans_moves_publishes_and_prints(
         assert item.delivery.document.applicant.full_name in text
     assert "Tanda tangan saat muat" in text
     assert "Tanda tangan saat kembali" in text
+
+
+def test_the_consoles_own_scripts_run_under_its_csp(
+    live_server, desktop_page, dispatcher, office
+):
+    from tests.factories import make_delivery
+
+    page, base = desktop_page, live_server.url
+    delivery = make_delivery(Status.QUEUED, office=office)
+    make_delivery(Status.QUEUED, office=office)
+    _sign_in(page, base)
+
+    page.check("#select-all")
+    ticked = page.eval_on_selector_all("input[name=ids]", "b => b.map(x => x.checked)")
+    page.goto(f"{base}/petugas/antrean/{delivery.pk}/lokasi/")
+    page.click("#map", position={"x": 200, "y": 150})
+    latitude = page.input_value("#id_lat")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state()
+
+    assert ticked == [True, True]
+    assert latitude
+    assert page.locator("html").get_attribute("lang") == "en"

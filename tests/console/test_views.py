@@ -270,3 +270,25 @@ def test_csv_import_of_a_huge_field_or_binary_is_a_400_in_indonesian(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert office.deliveries.count() == 0
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/petugas/", "//evil.example", "/\\evil.example"]
+)
+def test_the_bulk_form_never_sends_the_dispatcher_off_site(console, target):
+    response = console.post(
+        reverse("console:bulk"), {"action": "cancel", "reason": " ", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("console:queue")
+
+
+def test_the_bulk_form_returns_to_the_filtered_queue_it_came_from(console):
+    page = reverse("console:queue") + "?status=queued&page=2"
+
+    response = console.post(
+        reverse("console:bulk"), {"action": "cancel", "reason": " ", "next": page}
+    )
+
+    assert response.url == page

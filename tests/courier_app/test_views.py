@@ -207,3 +207,29 @@ def test_the_app_speaks_indonesian_first_and_english_on_request(client, courier)
 
     assert "Rute hari ini" in indonesian
     assert "Today's route" in english.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/kurir/", "//evil.example", "/\\evil.example"]
+)
+def test_an_action_never_sends_the_courier_off_site(client, courier, target):
+    client.force_login(courier.staff.user)
+
+    response = client.post(
+        "/kurir/aksi/", {"client_id": str(uuid.uuid4()), "action": "x", "next": target}
+    )
+
+    assert response.status_code == 302
+    assert response.url == "/kurir/"
+
+
+def test_an_action_returns_to_the_stop_it_was_sent_from(client, office, courier):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+    page = f"/kurir/stop/{delivery.pk}/"
+
+    response = client.post(
+        "/kurir/aksi/", {"client_id": str(uuid.uuid4()), "action": "x", "next": page}
+    )
+
+    assert response.url == page
