@@ -285,11 +285,34 @@ def _client_address_behind_proxy(stack: Stack, tracking_code: str) -> None:
 
 
 def _private_photos(stack: Stack, courier: requests.Session) -> None:
-    anonymous = session(stack)
-    photo = anonymous.get(f"{stack.base_url}/kurir/foto/1/", allow_redirects=False)
-    check(photo.status_code in (302, 403, 404), "a proof photo needs a login")
-    internal = anonymous.get(f"{stack.base_url}/_protected/", allow_redirects=False)
-    check(internal.status_code == 404, "the photo folder is not reachable from outside")
+    photo = f"{stack.base_url}/kurir/foto/1/"  # the handover's proof, the first photo
+    anonymous = session(stack).get(photo, allow_redirects=False, timeout=10)
+    check(anonymous.status_code in (302, 403, 404), "a proof photo needs a login")
+    media = session(stack).get(f"{stack.base_url}/media/", timeout=10)
+    check(media.status_code == 404, "no media folder is served")
+    dispatcher = _console_login(stack)
+    seen = dispatcher.get(photo, timeout=10)
+    check(
+        seen.status_code == 200 and seen.headers["Content-Type"] == "image/jpeg",
+        "the dispatcher sees the proof photo (decrypted, as image/jpeg)",
+    )
+
+
+def _console_login(stack: Stack) -> requests.Session:
+    console = session(stack)
+    login = f"{stack.base_url}/petugas/masuk/"
+    console.get(login, timeout=10)
+    console.post(
+        login,
+        data={
+            "username": "petugas",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": console.cookies["csrftoken"],
+        },
+        headers={"Referer": login},
+        timeout=10,
+    )
+    return console
 
 
 def _metrics(web: requests.Session, stack: Stack) -> None:

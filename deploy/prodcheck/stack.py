@@ -75,9 +75,7 @@ def prepare(extra_env: dict[str, str]) -> Stack:
     stack = Stack(tmp=tmp)
     for name in ("etc/tls", "var/media", "var/static", "run", "log", "tls", "nginx"):
         (tmp / name).mkdir(parents=True, exist_ok=True)
-    tmp.chmod(0o755)  # nginx's workers (nobody) read the photos through X-Accel
-    for folder in ("var", "var/media"):
-        (tmp / folder).chmod(0o755)
+    tmp.chmod(0o755)  # nginx's workers (nobody) read its configuration
     _certificate(tmp / "tls")
     _fresh_database()
     redis.Redis(db=REDIS_DB).flushdb()
@@ -142,6 +140,7 @@ def _environment(stack: Stack) -> dict[str, str]:
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": stack.base_url,
         "TRUSTED_PROXIES": "127.0.0.1",
+        "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
         "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
@@ -154,7 +153,6 @@ def _environment(stack: Stack) -> dict[str, str]:
         "STATIC_ROOT": stack.path("/var/lib/antar/static"),
         "ANTAR_VAR_DIR": stack.path("/var/lib/antar"),
         "WHITENOISE_USE_FINDERS": "0",
-        "PROTECTED_MEDIA_PREFIX": "/_protected/",
         "GUNICORN_BIND": f"127.0.0.1:{stack.app_port}",
         "GUNICORN_WORKERS": "2",
         "LOG_FORMAT": "json",
