@@ -276,6 +276,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The SDK logs every request at INFO, phone numbers included: no PII in logs.
         "twilio.http_client": {"level": "WARNING"},
+        # At DEBUG urllib3 logs each request line, and Twilio's message-log look-up
+        # carries the applicant's number in its query (?To=+62...): never below INFO.
+        "urllib3": {"level": "INFO"},
         # 4xx lines carry request paths, and tracking codes are secrets: keep 5xx only.
         "django.request": {"level": "ERROR"},
     },
