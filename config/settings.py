@@ -139,6 +139,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Each operation's refusals (400/403/404/409), not only its success.
+        "config.openapi.document_error_responses",
+    ],
 }
 
 # Cache (rate limits of public pages): Redis when CACHE_URL is set, else in-process.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -135,6 +136,8 @@ class DeliveryIntakeBatchApi(APIView):
     """Take in many passports; good items are taken, each bad one reported by index."""
 
     permission_classes = [IsDispatcher]
+    # A JSON list only: a form or multipart body cannot carry one.
+    parser_classes = [JSONParser]
 
     @extend_schema(request=IntakeInput(many=True), responses=ImportReportOutput)
     def post(self, request: Request) -> Response:
