@@ -232,6 +232,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Each operation's refusals (400/403/404/409), not only its success.
+        "config.openapi.document_error_responses",
+    ],
 }
 
 # Cache (rate limits of public pages): Redis when CACHE_URL is set, else in-process.
@@ -444,6 +449,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The SDK logs every request at INFO, phone numbers included: no PII in logs.
         "twilio.http_client": {"level": "WARNING"},
+        # At DEBUG urllib3 logs each request line, and Twilio's message-log look-up
+        # carries the applicant's number in its query (?To=+62...): never below INFO.
+        "urllib3": {"level": "INFO"},
         # 4xx lines carry request paths, and tracking codes are secrets: keep 5xx only.
         "django.request": {"level": "ERROR"},
         # axes notes every attempt at INFO; failures and locks (names masked) suffice.

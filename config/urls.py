@@ -35,3 +35,5 @@ urlpatterns += i18n_patterns(
     path("", include("public.urls")),
     prefix_default_language=False,
 )
+# A URL the API does not know (e.g. a letter where an id goes) still answers in JSON.
+handler404 = "config.views.not_found"

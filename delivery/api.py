@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -141,6 +142,8 @@ class DeliveryIntakeBatchApi(APIView):
     """Take in many passports; good items are taken, each bad one reported by index."""
 
     permission_classes = [IsDispatcher]
+    # A JSON list only: a form or multipart body cannot carry one.
+    parser_classes = [JSONParser]
 
     @extend_schema(request=IntakeInput(many=True), responses=ImportReportOutput)
     def post(self, request: Request) -> Response:

@@ -142,7 +142,7 @@ class PlanGeoJsonApi(APIView):
 
     permission_classes = [IsDispatcherOrAuditor]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={(200, "application/geo+json"): dict})
     def get(self, request: Request, plan_id: int) -> Response:
         plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
         return Response(plan_geojson(plan), content_type="application/geo+json")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -155,15 +156,32 @@ def worker_env(sms_double, live_server) -> dict[str, str]:
     }
 
 
-def start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
-    """Start a real Celery worker process (its own process group) on `queue`."""
+def start_worker(
+    env: dict[str, str],
+    queue: str,
+    *,
+    loglevel: str = "WARNING",
+    logfile: Path | None = None,
+) -> subprocess.Popen:
+    """Start a real Celery worker process (its own process group) on `queue`.
+
+    With `logfile`, everything the worker logs or prints goes to that file."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-        "--concurrency", "2", "--loglevel", "WARNING", "-n", f"{queue}@%h",
+        "--concurrency", "2", "--loglevel", loglevel, "-n", f"{queue}@%h",
     ]  # fmt: skip
     # Tasks the worker enqueues itself (retries, follow-ups) go to the same queue.
     env = {**os.environ, **env, "CELERY_TASK_DEFAULT_QUEUE": queue}
-    process = subprocess.Popen(command, env=env, start_new_session=True)
+    output = None
+    if logfile is not None:
+        command += ["--logfile", str(logfile)]
+        env["LOG_LEVEL"] = loglevel
+        output = logfile.with_suffix(".out").open("wb")
+    process = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=output, stderr=output
+    )
+    if output is not None:
+        output.close()  # the child has its own copy
     _wait_for_worker(f"{queue}@{socket.gethostname()}", process)
     return process
 
