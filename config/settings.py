@@ -227,6 +227,9 @@ SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 
 # Routing: an OSRM server's base URL for road travel times; unset: geodesic estimate.
 OSRM_URL = env_str("OSRM_URL")
+# A plan may be made and published for today up to this many days ahead, no further:
+# its date is promised to applicants by SMS.
+PLAN_MAX_DAYS_AHEAD = env_int("PLAN_MAX_DAYS_AHEAD", 30)
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.
 NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from delivery.models import Role, Status
 from routing import services as routing
+from routing.models import RoutePlan
 from tests.factories import (
     PASSWORD,
     OfficeFactory,
@@ -249,3 +250,15 @@ def test_day_page_lists_locked_handovers(console, office, couriers):
     html = console.get(reverse("console:day")).content.decode()
 
     assert delivery.tracking_code_display in html.split('id="locked"')[1]
+
+
+def test_the_planning_form_refuses_a_past_day_with_a_form_error(console, couriers):
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    form = {"date": yesterday.isoformat(), "couriers": [couriers[0].pk]}
+
+    response = console.post(reverse("console:plans"), {**form, "time_limit_s": 2})
+
+    assert response.status_code == 200
+    assert "hari yang sudah lewat" in response.content.decode()
+    assert not RoutePlan.objects.exists()
