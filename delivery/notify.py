@@ -84,6 +84,7 @@ def notify_applicant(delivery: Delivery, event: DeliveryEvent) -> None:
         context=context,
         key=f"delivery:{delivery.pk}:event:{event.pk}",
         language=applicant.language,
+        subject=f"delivery:{delivery.pk}",
     )
 
 

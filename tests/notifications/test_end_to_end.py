@@ -24,6 +24,14 @@ from tests.helpers import wait_until
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _no_caps_for_load(settings):
+    # These tests load the outbox with many messages to one number; the caps per
+    # number (tests/notifications/test_limits.py) would hold most of them back.
+    settings.SMS_MAX_PER_NUMBER_PER_HOUR = 1000
+    settings.SMS_MAX_PER_NUMBER_PER_DAY = 1000
+
+
 def _all_delivered(keys) -> bool:
     statuses = SmsMessage.objects.filter(key__in=keys).values_list("status", flat=True)
     return len(statuses) == len(keys) and set(statuses) == {SmsStatus.DELIVERED}

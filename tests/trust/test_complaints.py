@@ -8,6 +8,7 @@ from django.test import Client
 
 from delivery.models import AuditRecord, Complaint, ComplaintStatus, Role, Status
 from delivery.services.complaints import complaint_file, complaint_respond
+from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_inbound
 from tests.factories import OfficeFactory, StaffFactory, make_delivery
 from tests.helpers import sent_sms
@@ -243,3 +244,73 @@ def test_an_auditor_cannot_answer_complaints(office):
     )
 
     assert answer.status_code == 403
+
+
+def _post_many(capture, url, texts, **fields):
+    with capture(execute=True):
+        return [
+            Client().post(url, {"category": "other", "text": text, **fields})
+            for text in texts
+        ]
+
+
+def test_many_anonymous_complaints_send_one_number_no_more_than_its_cap(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    settings.SMS_MAX_PER_NUMBER_PER_HOUR = 3
+    texts = [f"Keluhan nomor {i}" for i in range(30)]
+
+    answers = _post_many(
+        django_capture_on_commit_callbacks,
+        "/pengaduan/",
+        texts,
+        contact_phone="081234567890",
+    )
+
+    held = SmsMessage.objects.filter(status=SmsStatus.SUPPRESSED)
+    assert {a.status_code for a in answers} == {302}
+    assert Complaint.objects.count() == 30
+    assert [sms.to for _, sms in sent_sms()] == ["+6281234567890"] * 3
+    assert held.count() == 27
+    assert set(held.values_list("suppressed_reason", flat=True)) == {"number_limit"}
+
+
+def test_the_same_complaint_posted_again_gets_its_ticket_and_no_new_sms(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office)
+    before = len(sent_sms())
+
+    answers = _post_many(
+        django_capture_on_commit_callbacks,
+        f"/t/{delivery.tracking_code}/pengaduan/",
+        ["Kurir belum datang."] * 30,
+    )
+
+    complaint = Complaint.objects.get()
+    assert {a["Location"] for a in answers} == {f"/pengaduan/{complaint.ticket}/"}
+    assert len(sent_sms()) == before + 1
+
+
+def test_a_deliverys_complaint_form_sends_its_applicant_no_more_than_the_cap(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    settings.SMS_MAX_PER_SUBJECT_PER_DAY = 6
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office)
+    about = SmsMessage.objects.filter(subject=f"delivery:{delivery.pk}")
+    before = about.count()
+
+    _post_many(
+        django_capture_on_commit_callbacks,
+        f"/t/{delivery.tracking_code}/pengaduan/",
+        [f"Keluhan nomor {i}" for i in range(30)],
+    )
+
+    held = about.filter(status=SmsStatus.SUPPRESSED)
+    assert before < 6
+    assert about.exclude(status=SmsStatus.SUPPRESSED).count() == 6
+    assert held.count() == 30 - (6 - before)
+    assert set(held.values_list("suppressed_reason", flat=True)) == {"subject_limit"}
