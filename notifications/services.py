@@ -105,6 +105,11 @@ def queue_sms(
     return message
 
 
+def sms_is_queued(*, key: str) -> bool:
+    """Whether a message with this idempotency key is already in the outbox."""
+    return SmsMessage.objects.filter(key=key).exists()
+
+
 def _enqueue_on_commit(message_id: int) -> None:
     from notifications.tasks import sms_send_task
 

@@ -46,3 +46,15 @@ def race(*calls) -> list[str | None]:
     for thread in threads:
         thread.join(timeout=30)
     return outcomes
+
+
+def survey_path(delivery) -> str:
+    """The survey page's path with the key, as the delivered SMS carries it."""
+    import re
+
+    from notifications.models import SmsMessage
+
+    body = SmsMessage.objects.get(
+        key__startswith=f"delivery:{delivery.pk}:", template="delivered"
+    ).body
+    return re.search(r"/t/\w+/nilai/\w+/", body).group(0)
