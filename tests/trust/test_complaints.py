@@ -11,7 +11,7 @@ from delivery.services.complaints import complaint_file, complaint_respond
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_inbound
 from tests.factories import OfficeFactory, StaffFactory, make_delivery
-from tests.helpers import sent_sms
+from tests.helpers import race, sent_sms
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +314,19 @@ def test_a_deliverys_complaint_form_sends_its_applicant_no_more_than_the_cap(
     assert about.exclude(status=SmsStatus.SUPPRESSED).count() == 6
     assert held.count() == 30 - (6 - before)
     assert set(held.values_list("suppressed_reason", flat=True)) == {"subject_limit"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_same_complaint_posted_twice_at_once_is_filed_once(attempt):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY)
+
+    def file():
+        return complaint_file(delivery=delivery, text="Kurir belum datang.")
+
+    outcomes = race(file, file, file)
+
+    assert outcomes == ["ok"] * 3
+    assert Complaint.objects.filter(delivery=delivery).count() == 1
+    assert SmsMessage.objects.filter(template="complaint_received").count() == 1
