@@ -58,3 +58,13 @@ def survey_path(delivery) -> str:
         key__startswith=f"delivery:{delivery.pk}:", template="delivered"
     ).body
     return re.search(r"/t/\w+/nilai/\w+/", body).group(0)
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens: connections are refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

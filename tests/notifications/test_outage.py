@@ -5,7 +5,6 @@ simulated with time-machine, the sweep runs every few simulated minutes, and the
 twilio SDK talks to the local double, which answers 429 and then refuses connections.
 """
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -17,17 +16,11 @@ from notifications.backends import get_backend
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import REDACTED
 from notifications.tasks import sms_sweep_task
+from tests.helpers import closed_port_url
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
 SWEEP_EVERY = timedelta(minutes=3)
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"  # nothing listens there: connection refused
 
 
 def _point_backend_at(settings, base_url: str) -> None:
@@ -50,7 +43,7 @@ def _outage(clock, worker, twilio, settings) -> None:
     twilio.rate_limit_creates(1.0)
     _run(clock, worker, timedelta(hours=1))
     twilio.reset_faults()
-    _point_backend_at(settings, _closed_port_url())
+    _point_backend_at(settings, closed_port_url())
     _run(clock, worker, timedelta(hours=1))
     _point_backend_at(settings, twilio.base_url)
 

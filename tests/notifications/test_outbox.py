@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services
+from notifications.backends import get_backend
 from notifications.models import SmsMessage, SmsStatus
 from notifications.tasks import sms_reconcile_task, sms_send_task, sms_sweep_task
-from tests.helpers import sent_sms
+from tests.helpers import closed_port_url, sent_sms
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
@@ -231,3 +232,43 @@ def test_a_handover_code_is_unreadable_once_sent(django_capture_on_commit_callba
     assert "483920" in sent_sms()[0][1].body
     assert message.status == SmsStatus.SENT
     assert "483920" not in message.body
+
+
+def test_a_refused_connection_is_retried_later_without_reconciling(twilio, settings):
+    message = _queue()
+    settings.TWILIO_API_BASE_URL = closed_port_url()
+    get_backend.cache_clear()
+
+    refused = services.sms_send(message_id=message.pk)
+    settings.TWILIO_API_BASE_URL = twilio.base_url
+    get_backend.cache_clear()
+    with _after_backoff():
+        sent = services.sms_send(message_id=message.pk)
+
+    assert (refused.status, refused.retry) == (SmsStatus.QUEUED, True)
+    assert sent.status == SmsStatus.SENT
+    assert len(twilio.messages) == 1
+
+
+def test_a_reconcile_that_cannot_reach_the_provider_waits_and_asks_again(
+    twilio, settings
+):
+    twilio.fail_creates(1.0, status=503, recorded=False, times=1)
+    message = _queue()
+    services.sms_send(message_id=message.pk)  # 503: the outcome is unknown
+    settings.TWILIO_API_BASE_URL = closed_port_url()
+    get_backend.cache_clear()
+
+    with _after_backoff():
+        waiting = services.sms_reconcile(message_id=message.pk)
+    settings.TWILIO_API_BASE_URL = twilio.base_url
+    get_backend.cache_clear()
+    with time_machine.travel(timezone.now() + timedelta(minutes=25)):
+        settled = services.sms_reconcile(message_id=message.pk)
+        services.sms_send(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (waiting.status, waiting.retry) == (SmsStatus.UNKNOWN, True)
+    assert (settled.status, settled.retry) == (SmsStatus.QUEUED, True)
+    assert message.status == SmsStatus.SENT
+    assert len(twilio.messages) == 1
