@@ -89,6 +89,7 @@ def notify_applicant(delivery: Delivery, event: DeliveryEvent) -> None:
         key=key,
         language=applicant.language,
         subject=f"delivery:{delivery.pk}",
+        secret="survey_link" in context,
     )
 
 

@@ -53,6 +53,8 @@ class SmsMessage(models.Model):
     body = models.TextField(_("text"))
     segments = models.PositiveSmallIntegerField(_("segments"))
     critical = models.BooleanField(_("sent even to opted-out numbers"), default=False)
+    # The text carries a code or key: forgotten once the send is settled.
+    secret = models.BooleanField(_("text forgotten once sent"), default=False)
     # An opaque name of what the message is about (e.g. "delivery:12"), for the caps;
     # notifications does not know what it names.
     subject = models.CharField(_("about"), max_length=60, blank=True)

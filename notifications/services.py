@@ -67,35 +67,32 @@ def queue_sms(
     critical: bool = False,
     validity_s: int | None = None,
     subject: str = "",
+    secret: bool = False,
 ) -> SmsMessage:
     """Write the message to the outbox; it is sent after the caller's commit.
 
     A non-critical message over a cap (see notifications.limits) is written as
-    suppressed, with the reason, and not sent."""
+    suppressed, with the reason, and not sent. The text of a critical or `secret`
+    message (one that carries a code or key) is forgotten once it is settled."""
     existing = SmsMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
     body = sms_render(template=template, language=language, context=context)
-    held_back = (
-        ""
-        if critical
-        else limits.sms_hold_back_reason(to=to, subject=subject, now=timezone.now())
-    )
+    held_back = "" if critical else limits.sms_hold_back_reason(
+        to=to, subject=subject, now=timezone.now()
+    )  # fmt: skip
+    secret = secret or critical
+    fields = {
+        "to": to, "template": template, "language": language,
+        "body": REDACTED if held_back and secret else body,
+        "segments": gsm.segments(body), "critical": critical, "secret": secret,
+        "validity_s": validity_s, "subject": subject[:60],
+        "status": SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
+        "suppressed_reason": held_back,
+    }  # fmt: skip
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(
-                key=key,
-                to=to,
-                template=template,
-                language=language,
-                body=body,
-                segments=gsm.segments(body),
-                critical=critical,
-                validity_s=validity_s,
-                subject=subject[:60],
-                status=SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
-                suppressed_reason=held_back,
-            )
+            message = SmsMessage.objects.create(key=key, **fields)
     except IntegrityError:
         return SmsMessage.objects.get(key=key)  # queued by a concurrent caller
     if held_back:
@@ -166,19 +163,21 @@ def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None
     SmsMessage.objects.filter(pk=message.pk, status=expected).update(
         status=SmsStatus.SENT, provider_sid=provider_sid, sent_at=timezone.now()
     )
-    _redact_if_critical(message.pk)
+    _redact_if_secret(message.pk)
     _apply_reports(provider_sid)
 
 
 REDACTED = "[redacted after sending]"
 
 
-def _redact_if_critical(message_id: int) -> None:
-    """Forget the words of a critical message (a handover code) once it is settled.
+def _redact_if_secret(message_id: int) -> None:
+    """Forget the words of a secret message (a handover code, a survey key) once it
+    is settled.
 
     Nobody may read a code: the text is needed only until the send is settled
     (reconciliation compares it with the provider's log)."""
-    SmsMessage.objects.filter(pk=message_id, critical=True).update(body=REDACTED)
+    secret = Q(critical=True) | Q(secret=True)
+    SmsMessage.objects.filter(secret, pk=message_id).update(body=REDACTED)
 
 
 def _claim(message_id: int) -> SmsMessage | None:
@@ -214,7 +213,7 @@ def _finish(
         next_attempt_at=retry_at,
     )  # fmt: skip
     if not retry:
-        _redact_if_critical(message.pk)
+        _redact_if_secret(message.pk)
     logger.info("sms %s: %s %s", message.pk, status, code)
     return SendOutcome(status=status, retry_at=retry_at)
 

@@ -49,15 +49,18 @@ def race(*calls) -> list[str | None]:
 
 
 def survey_path(delivery) -> str:
-    """The survey page's path with the key, as the delivered SMS carries it."""
+    """The survey page's path with the key, as the delivered SMS carries it (from the
+    outbox before sending, from the in-memory phone after: the outbox forgets it)."""
     import re
 
     from notifications.models import SmsMessage
 
-    body = SmsMessage.objects.get(
+    outbox = SmsMessage.objects.get(
         key__startswith=f"delivery:{delivery.pk}:", template="delivered"
-    ).body
-    return re.search(r"/t/\w+/nilai/\w+/", body).group(0)
+    )
+    bodies = [outbox.body] + [sms.body for _, sms in sent_sms() if sms.to == outbox.to]
+    pattern = rf"/t/{delivery.tracking_code}/nilai/\w+/"
+    return next(m.group(0) for b in bodies if (m := re.search(pattern, b)))
 
 
 def closed_port_url() -> str:

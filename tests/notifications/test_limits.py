@@ -88,3 +88,19 @@ def test_a_subject_gets_no_more_than_its_daily_cap_whatever_the_numbers(settings
     assert statuses[2] == (SmsStatus.SUPPRESSED, "subject_limit")
     assert statuses[:2] == [(SmsStatus.QUEUED, "")] * 2
     assert other[0].status == SmsStatus.QUEUED
+
+
+def test_a_held_back_secret_message_keeps_no_text(settings):
+    settings.SMS_MAX_PER_NUMBER_PER_HOUR = 1
+    _queue(1)
+
+    held = services.queue_sms(
+        to=PHONE,
+        template="delivered",
+        context={"time": "14.05", "survey_link": "https://x.id/t/ABC/nilai/K7M2/"},
+        key="delivered",
+        secret=True,
+    )
+
+    assert held.status == SmsStatus.SUPPRESSED
+    assert held.body == services.REDACTED

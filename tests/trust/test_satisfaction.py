@@ -17,6 +17,7 @@ from delivery.services.satisfaction import (
     ikm_for_period,
     survey_submit,
 )
+from notifications.models import SmsMessage, SmsStatus
 from tests.factories import make_delivery
 from tests.helpers import survey_path
 
@@ -224,3 +225,17 @@ def test_only_a_keyed_hash_of_the_survey_key_is_stored(office):
     assert len(key) == 10
     assert key not in delivery.survey_key_hash
     assert len(delivery.survey_key_hash) == 64
+
+
+@pytest.mark.django_db
+def test_the_outbox_forgets_the_survey_key_once_the_sms_is_sent(
+    office, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = make_delivery(Status.DELIVERED, office=office)
+    key = survey_path(delivery).rstrip("/").rsplit("/", 1)[1]
+
+    stored = SmsMessage.objects.get(template="delivered")
+    assert stored.status == SmsStatus.SENT
+    assert key not in stored.body
+    assert Client().get(survey_path(delivery)).status_code == 200
