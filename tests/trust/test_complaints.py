@@ -4,7 +4,9 @@ dispatcher before the deadline; followed by the applicant on a public timeline."
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from delivery.models import AuditRecord, Complaint, ComplaintStatus, Role, Status
 from delivery.services.complaints import complaint_file, complaint_respond
@@ -330,3 +332,27 @@ def test_the_same_complaint_posted_twice_at_once_is_filed_once(attempt):
     assert outcomes == ["ok"] * 3
     assert Complaint.objects.filter(delivery=delivery).count() == 1
     assert SmsMessage.objects.filter(template="complaint_received").count() == 1
+
+
+def test_the_same_anonymous_complaint_from_one_number_is_one_ticket_until_a_day_later(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+
+    def post():
+        return _post_many(
+            django_capture_on_commit_callbacks,
+            "/pengaduan/",
+            ["Loket tutup."] * 3,
+            contact_phone="081234567890",
+        )
+
+    first = post()
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        later = post()
+
+    assert len({a["Location"] for a in first}) == 1
+    assert len({a["Location"] for a in later}) == 1
+    assert first[0]["Location"] != later[0]["Location"]
+    assert Complaint.objects.count() == 2
+    assert len(sent_sms()) == 2
