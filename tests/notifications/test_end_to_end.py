@@ -38,9 +38,9 @@ def _all_delivered(keys) -> bool:
 
 
 def _assert_once_each(double, keys) -> None:
-    bodies = list(
-        SmsMessage.objects.filter(key__in=keys).values_list("body", flat=True)
-    )
+    # By the provider's id: the outbox forgets the text of secret messages once sent.
+    messages = SmsMessage.objects.filter(key__in=keys)
+    bodies = [double.message(m.provider_sid).body for m in messages]
     counts = double.count_by_body()
     assert len(set(bodies)) == len(keys)
     assert [counts[body] for body in bodies] == [1] * len(keys)
