@@ -333,7 +333,17 @@ if SMS_BACKEND == "twilio" and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
 # to the worker's log: the demo's phone, a leak anywhere else. Allowed with DEBUG or
 # this explicit switch (manage.py demo sets it); otherwise a system check error.
 SMS_CONSOLE_ALLOWED = env_bool("SMS_CONSOLE_ALLOWED", DEBUG)
-SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 10)
+# A provider outage delays SMS, never drops them: a failed send waits out a back-off
+# (doubling, at most SMS_RETRY_MAX_DELAY_S) and is given up only when it has no use
+# any more: past its validity (a handover code) or older than SMS_GIVE_UP_AFTER_S.
+SMS_RETRY_MAX_DELAY_S = env_int("SMS_RETRY_MAX_DELAY_S", 600)
+SMS_GIVE_UP_AFTER_S = env_int("SMS_GIVE_UP_AFTER_S", 2 * 24 * 3600)
+# Caps on non-critical SMS (see notifications/limits.py); over a cap a message is
+# recorded as suppressed, with the reason, and not sent.
+SMS_MAX_PER_NUMBER_PER_HOUR = env_int("SMS_MAX_PER_NUMBER_PER_HOUR", 10)
+SMS_MAX_PER_NUMBER_PER_DAY = env_int("SMS_MAX_PER_NUMBER_PER_DAY", 30)
+SMS_MAX_PER_SUBJECT_PER_DAY = env_int("SMS_MAX_PER_SUBJECT_PER_DAY", 10)
+SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 2000)
 # A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
 SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
 # The tracking page's short link, carried by every SMS.
@@ -341,6 +351,9 @@ SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 
 # Routing: an OSRM server's base URL for road travel times; unset: geodesic estimate.
 OSRM_URL = env_str("OSRM_URL")
+# A plan may be made and published for today up to this many days ahead, no further:
+# its date is promised to applicants by SMS.
+PLAN_MAX_DAYS_AHEAD = env_int("PLAN_MAX_DAYS_AHEAD", 30)
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.
 NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the
@@ -390,6 +403,9 @@ AUDIT_CHECKPOINT_KEY = env_secret("AUDIT_CHECKPOINT_KEY") or (
 )
 # Calendar days (not working days, for simplicity) to answer a complaint.
 COMPLAINT_RESPONSE_DAYS = env_int("COMPLAINT_RESPONSE_DAYS", 5)
+# The same complaint text from the same number within this window gets its first
+# ticket back, and no new SMS.
+COMPLAINT_REPEAT_WINDOW_S = env_int("COMPLAINT_REPEAT_WINDOW_S", 24 * 3600)
 # A public figure computed from fewer cases than this is not shown (anonymity).
 MIN_CASES_PUBLIC = env_int("MIN_CASES_PUBLIC", 10)
 # Handover codes (DESIGN.md "Handover"). The pepper keys the codes' HMAC and lives

@@ -1,13 +1,16 @@
 """Forms of the dispatcher console; their errors are shown in the page's language."""
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import district_choices, village_choices
+from delivery.errors import DomainError
 from delivery.forms import MAX_UPLOAD_BYTES
 from delivery.models import Courier, LocationQuality, Status
+from routing.services import route_plan_date_check
 
 
 class QueueFilterForm(forms.Form):
@@ -112,6 +115,15 @@ class PlanStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedMultipleChoiceField, self.fields["couriers"])
         field.choices = [(c.pk, str(c)) for c in couriers]
+
+    def clean_date(self) -> dt.date:
+        """Only days that may be planned (see route_plan_date_check)."""
+        day: dt.date = self.cleaned_data["date"]
+        try:
+            route_plan_date_check(day)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return day
 
 
 class MoveStopForm(forms.Form):

@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery import services
-from delivery.access import caller_office, signed_in_user
+from delivery.access import caller_for, caller_office, signed_in_user
 from delivery.intake_input import IntakeInput
 from delivery.login_guard import lockout_response
-from delivery.models import Delivery, Status
+from delivery.models import Delivery, Role, Status
 from delivery.permissions import IsDispatcher, IsOfficeStaff
 from delivery.selectors import delivery_events, delivery_list_for_user
 
@@ -67,6 +67,23 @@ class DeliveryDetailOutput(DeliveryOutput):
         return EventOutput(delivery_events(delivery), many=True).data  # type: ignore[return-value]
 
 
+class CourierDeliveryOutput(DeliveryOutput):
+    """A courier's view: no tracking code, which opens the applicant's own pages
+    (tracking, requests, complaints)."""
+
+    tracking_code = None  # type: ignore[assignment]  # DRF drops a field set to None
+
+
+class CourierDeliveryDetailOutput(DeliveryDetailOutput):
+    """A courier's view of one delivery, without its tracking code."""
+
+    tracking_code = None  # type: ignore[assignment]  # DRF drops a field set to None
+
+
+def _is_courier(user: Any) -> bool:
+    return caller_for(user).role == Role.COURIER
+
+
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     village_code = django_filters.CharFilter()
@@ -90,6 +107,12 @@ class DeliveryListApi(ListAPIView):
     def get_queryset(self) -> Any:
         return delivery_list_for_user(self.request.user)
 
+    def get_serializer_class(self) -> Any:
+        """Couriers get the output without tracking codes."""
+        return (
+            CourierDeliveryOutput if _is_courier(self.request.user) else DeliveryOutput
+        )
+
 
 class DeliveryDetailApi(APIView):
     """One delivery with its history; 404 for a delivery the caller may not see."""
@@ -101,7 +124,12 @@ class DeliveryDetailApi(APIView):
         delivery = get_object_or_404(
             delivery_list_for_user(request.user), pk=delivery_id
         )
-        return Response(DeliveryDetailOutput(delivery).data)
+        output = (
+            CourierDeliveryDetailOutput
+            if _is_courier(request.user)
+            else DeliveryDetailOutput
+        )
+        return Response(output(delivery).data)
 
 
 class DeliveryIntakeApi(APIView):

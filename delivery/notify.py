@@ -12,8 +12,9 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from delivery import survey_keys
 from delivery.models import Delivery, DeliveryEvent, EventKind, Status
-from notifications.services import queue_sms
+from notifications.services import queue_sms, sms_is_queued
 
 S = Status
 FAILURE_REASONS = {
@@ -82,13 +83,27 @@ def notify_applicant(delivery: Delivery, event: DeliveryEvent) -> None:
     applicant = delivery.document.applicant
     with translation.override(applicant.language):
         context = _context(delivery, event)
+    key = f"delivery:{delivery.pk}:event:{event.pk}"
+    if template == "delivered" and not sms_is_queued(key=key):
+        context["survey_link"] = _survey_link(delivery)
     queue_sms(
         to=applicant.phone,
         template=template,
         context=context,
-        key=f"delivery:{delivery.pk}:event:{event.pk}",
+        key=key,
         language=applicant.language,
+        subject=f"delivery:{delivery.pk}",
+        secret="survey_link" in context,
     )
+
+
+def _survey_link(delivery: Delivery) -> str:
+    """A new survey key for this SMS, stored only as its hash; the link carries it."""
+    key = survey_keys.generate()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        survey_key_hash=survey_keys.key_hash(key)
+    )
+    return f"{tracking_link(delivery)}/nilai/{key}/"
 
 
 def _local(value: datetime | None, fmt: str) -> str:

@@ -52,11 +52,12 @@ class SmsMessageAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
         "created_at",
         "template",
         "status",
+        "suppressed_reason",
         "segments",
         "attempts",
         "error_code",
     ]
-    list_filter = ["status", "template", "language"]
+    list_filter = ["status", "suppressed_reason", "template", "language"]
     search_fields = ["key", "provider_sid"]
     # The text may carry a handover code: staff see that a message went, not its words.
     exclude = ["body"]

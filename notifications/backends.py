@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
 from notifications.twilio_http import make_http_client
 
@@ -126,6 +127,10 @@ class TwilioBackend:
             raise _classify(exc) from exc
         except requests.ConnectTimeout as exc:
             raise TransientSmsError("connect timeout") from exc
+        except requests.ConnectionError as exc:
+            if _never_connected(exc):
+                raise TransientSmsError("connection refused") from exc
+            raise AmbiguousSmsError(type(exc).__name__) from exc
         except requests.RequestException as exc:
             raise AmbiguousSmsError(type(exc).__name__) from exc
         return Accepted(sid=message.sid, status=message.status)
@@ -145,6 +150,13 @@ class TwilioBackend:
         return [
             Accepted(sid=m.sid, status=m.status) for m in messages if m.body == body
         ]
+
+
+def _never_connected(exc: requests.ConnectionError) -> bool:
+    """Whether the connection was never made (refused, no route): nothing was sent,
+    so a retry cannot double the message and no reconciliation is needed."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 # Twilio 4xx errors that a later attempt will not fix.

@@ -16,8 +16,17 @@ class SmsStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     UNDELIVERED = "undelivered", _("Undelivered")
     FAILED = "failed", _("Failed")
-    SUPPRESSED = "suppressed", _("Not sent (opted out)")
+    SUPPRESSED = "suppressed", _("Not sent (held back)")
     EXPIRED = "expired", _("Not sent (too late)")
+
+
+class SuppressedReason(models.TextChoices):
+    """Why a message was held back instead of sent (shown, never silent)."""
+
+    OPTED_OUT = "opted_out", _("The number opted out")
+    NUMBER_LIMIT = "number_limit", _("Too many SMS to this number")
+    SUBJECT_LIMIT = "subject_limit", _("Too many SMS about this subject")
+    BUDGET = "budget", _("The office's hourly SMS budget is spent")
 
 
 # How far a message has got; a status report may only move it forward.
@@ -44,9 +53,17 @@ class SmsMessage(models.Model):
     body = models.TextField(_("text"))
     segments = models.PositiveSmallIntegerField(_("segments"))
     critical = models.BooleanField(_("sent even to opted-out numbers"), default=False)
+    # The text carries a code or key: forgotten once the send is settled.
+    secret = models.BooleanField(_("text forgotten once sent"), default=False)
+    # An opaque name of what the message is about (e.g. "delivery:12"), for the caps;
+    # notifications does not know what it names.
+    subject = models.CharField(_("about"), max_length=60, blank=True)
     validity_s = models.PositiveIntegerField(_("validity (s)"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=SmsStatus.choices, default=SmsStatus.QUEUED
+    )
+    suppressed_reason = models.CharField(
+        _("why held back"), max_length=20, choices=SuppressedReason.choices, blank=True
     )
     provider_sid = models.CharField(_("provider id"), max_length=64, blank=True)
     error_code = models.CharField(_("error code"), max_length=20, blank=True)
@@ -64,6 +81,8 @@ class SmsMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["provider_sid"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["subject", "created_at"]),
         ]
 
     def __str__(self) -> str:

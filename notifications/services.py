@@ -8,6 +8,7 @@ is reconciled against the provider's message log before anything is sent again.
 
 import contextlib
 import logging
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,11 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
-from notifications import gsm
+from notifications import gsm, limits
 from notifications.backends import (
     Accepted,
     AmbiguousSmsError,
@@ -67,31 +68,45 @@ def queue_sms(
     language: str = "id",
     critical: bool = False,
     validity_s: int | None = None,
+    subject: str = "",
+    secret: bool = False,
 ) -> SmsMessage:
-    """Write the message to the outbox; it is sent after the caller's commit."""
+    """Write the message to the outbox; it is sent after the caller's commit.
+
+    A non-critical message over a cap (see notifications.limits) is written as
+    suppressed, with the reason, and not sent. The text of a critical or `secret`
+    message (one that carries a code or key) is forgotten once it is settled."""
     existing = SmsMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
     body = sms_render(template=template, language=language, context=context)
-    opted_out = not critical and SmsOptOut.objects.filter(phone=to).exists()
+    held_back = "" if critical else limits.sms_hold_back_reason(
+        to=to, subject=subject, now=timezone.now()
+    )  # fmt: skip
+    secret = secret or critical
+    fields = {
+        "to": to, "template": template, "language": language,
+        "body": REDACTED if held_back and secret else body,
+        "segments": gsm.segments(body), "critical": critical, "secret": secret,
+        "validity_s": validity_s, "subject": subject[:60],
+        "status": SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
+        "suppressed_reason": held_back,
+    }  # fmt: skip
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(
-                key=key,
-                to=to,
-                template=template,
-                language=language,
-                body=body,
-                segments=gsm.segments(body),
-                critical=critical,
-                validity_s=validity_s,
-                status=SmsStatus.SUPPRESSED if opted_out else SmsStatus.QUEUED,
-            )
+            message = SmsMessage.objects.create(key=key, **fields)
     except IntegrityError:
         return SmsMessage.objects.get(key=key)  # queued by a concurrent caller
-    if not opted_out:
+    if held_back:
+        logger.info("sms %s held back: %s", message.pk, held_back)
+    else:
         _enqueue_on_commit(message.pk)
     return message
+
+
+def sms_is_queued(*, key: str) -> bool:
+    """Whether a message with this idempotency key is already in the outbox."""
+    return SmsMessage.objects.filter(key=key).exists()
 
 
 def _enqueue_on_commit(message_id: int) -> None:
@@ -102,15 +117,27 @@ def _enqueue_on_commit(message_id: int) -> None:
 
 @dataclass(frozen=True)
 class SendOutcome:
-    """What a send attempt came to, and whether the task should retry."""
+    """What a send attempt came to, and when (if at all) the task should retry."""
 
     status: str
-    retry: bool = False
-    attempts: int = 0
+    retry_at: datetime | None = None
+
+    @property
+    def retry(self) -> bool:
+        """Whether a follow-up (send or reconcile) is due at `retry_at`."""
+        return self.retry_at is not None
+
+
+def sms_retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the n-th failed attempt: exponential, full jitter."""
+    # Jitter, so a provider outage is not hit in lockstep; the cap keeps a message
+    # that waits out a long outage going out within minutes of the recovery.
+    ceiling = min(settings.SMS_RETRY_MAX_DELAY_S, 2**attempts)
+    return timedelta(seconds=random.uniform(min(0.5, ceiling), ceiling))
 
 
 def sms_send(*, message_id: int) -> SendOutcome:
-    """Claim a queued message and send it once; classify any failure."""
+    """Claim a queued message that is due and send it once; classify any failure."""
     message = _claim(message_id)
     if message is None:
         current = SmsMessage.objects.filter(pk=message_id).values_list(
@@ -118,9 +145,7 @@ def sms_send(*, message_id: int) -> SendOutcome:
         )
         return SendOutcome(status=current.first() or "missing")
     if _too_late(message):
-        return _finish(message, SmsStatus.EXPIRED)
-    if message.attempts > settings.SMS_MAX_ATTEMPTS:
-        return _finish(message, SmsStatus.FAILED, error="gave up after many attempts")
+        return _finish(message, SmsStatus.EXPIRED, error="no longer of use")
     sms = OutgoingSms(to=message.to, body=message.body, validity_s=message.validity_s)
     try:
         accepted = get_backend().send(sms)
@@ -140,33 +165,40 @@ def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None
     SmsMessage.objects.filter(pk=message.pk, status=expected).update(
         status=SmsStatus.SENT, provider_sid=provider_sid, sent_at=timezone.now()
     )
-    _redact_if_critical(message.pk)
+    _redact_if_secret(message.pk)
     _apply_reports(provider_sid)
 
 
 REDACTED = "[redacted after sending]"
 
 
-def _redact_if_critical(message_id: int) -> None:
-    """Forget the words of a critical message (a handover code) once it is settled.
+def _redact_if_secret(message_id: int) -> None:
+    """Forget the words of a secret message (a handover code, a survey key) once it
+    is settled.
 
     Nobody may read a code: the text is needed only until the send is settled
     (reconciliation compares it with the provider's log)."""
-    SmsMessage.objects.filter(pk=message_id, critical=True).update(body=REDACTED)
+    secret = Q(critical=True) | Q(secret=True)
+    SmsMessage.objects.filter(secret, pk=message_id).update(body=REDACTED)
 
 
 def _claim(message_id: int) -> SmsMessage | None:
+    # Only once its back-off has passed: a retry scheduled by the task and one from
+    # the sweep may both arrive, and neither may send early.
     now = timezone.now()
-    claimed = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED).update(
-        status=SmsStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = SmsMessage.objects.filter(
+        due, pk=message_id, status=SmsStatus.QUEUED
+    ).update(status=SmsStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     return SmsMessage.objects.get(pk=message_id) if claimed else None
 
 
 def _too_late(message: SmsMessage) -> bool:
-    if not message.validity_s:
-        return False
-    return timezone.now() > message.created_at + timedelta(seconds=message.validity_s)
+    """Whether the message has no use any more: past its validity, or too old."""
+    age = timezone.now() - message.created_at
+    if message.validity_s:
+        return age > timedelta(seconds=message.validity_s)
+    return age > timedelta(seconds=settings.SMS_GIVE_UP_AFTER_S)
 
 
 def _finish(
@@ -177,23 +209,26 @@ def _finish(
     error: str = "",
     retry: bool = False,
 ) -> SendOutcome:
+    retry_at = timezone.now() + sms_retry_delay(message.attempts) if retry else None
     SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
-        status=status, error_code=code, error_message=error[:300]
-    )
+        status=status, error_code=code, error_message=error[:300],
+        next_attempt_at=retry_at,
+    )  # fmt: skip
     if not retry:
-        _redact_if_critical(message.pk)
+        _redact_if_secret(message.pk)
     logger.info("sms %s: %s %s", message.pk, status, code)
-    return SendOutcome(status=status, retry=retry, attempts=message.attempts)
+    return SendOutcome(status=status, retry_at=retry_at)
 
 
 def _release(message: SmsMessage, *, code: str, error: str) -> SendOutcome:
-    """Put a message the provider certainly did not take back in the queue."""
-    if message.attempts >= settings.SMS_MAX_ATTEMPTS:
-        return _finish(message, SmsStatus.FAILED, code=code, error=f"gave up: {error}")
+    """Put a message the provider certainly did not take back in the queue, due
+    after a back-off; an outage delays it, only its uselessness ends it."""
+    retry_at = timezone.now() + sms_retry_delay(message.attempts)
     SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
-        status=SmsStatus.QUEUED, error_code=code, error_message=error[:300]
-    )
-    return SendOutcome(status=SmsStatus.QUEUED, retry=True, attempts=message.attempts)
+        status=SmsStatus.QUEUED, error_code=code, error_message=error[:300],
+        next_attempt_at=retry_at,
+    )  # fmt: skip
+    return SendOutcome(status=SmsStatus.QUEUED, retry_at=retry_at)
 
 
 def sms_reconcile(*, message_id: int) -> SendOutcome:
@@ -203,15 +238,31 @@ def sms_reconcile(*, message_id: int) -> SendOutcome:
     ).first()
     if message is None:
         return SendOutcome(status="settled")
+    if message.next_attempt_at and message.next_attempt_at > timezone.now():
+        return SendOutcome(status=message.status)  # its back-off has not passed
     since = message.claimed_at or message.created_at
-    found = _unclaimed_match(message, since)
+    try:
+        found = _unclaimed_match(message, since)
+    except TransientSmsError:
+        return _reconcile_later(message)
     if found is not None:
         _mark_sent(message, found.sid, expected=message.status)
         return SendOutcome(status=SmsStatus.SENT)
     requeued = SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
-        status=SmsStatus.QUEUED
+        status=SmsStatus.QUEUED, next_attempt_at=None
     )
-    return SendOutcome(status=SmsStatus.QUEUED, retry=bool(requeued))
+    return SendOutcome(
+        status=SmsStatus.QUEUED, retry_at=timezone.now() if requeued else None
+    )
+
+
+def _reconcile_later(message: SmsMessage) -> SendOutcome:
+    """The provider's log is out of reach (an outage): ask it again after a back-off."""
+    retry_at = timezone.now() + sms_retry_delay(message.attempts)
+    SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
+        next_attempt_at=retry_at
+    )
+    return SendOutcome(status=message.status, retry_at=retry_at)
 
 
 def _unclaimed_match(message: SmsMessage, since: datetime) -> Accepted | None:
@@ -227,14 +278,23 @@ def _unclaimed_match(message: SmsMessage, since: datetime) -> Accepted | None:
 
 
 def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Find what is stuck: re-enqueue queued rows, reconcile stale claims."""
+    """Find what is stuck: re-enqueue queued rows, reconcile stale claims.
+
+    A row waiting out its back-off is left alone until it is due (and a little more,
+    since the task's own retry should have taken it): re-sending each sweep would
+    spend its attempts on an outage."""
     from notifications.tasks import sms_reconcile_task, sms_send_task
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.SMS_STUCK_AFTER_S)
-    queued = SmsMessage.objects.filter(status=SmsStatus.QUEUED, created_at__lt=stale)
+    overdue = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=stale)
+    queued = SmsMessage.objects.filter(
+        overdue, status=SmsStatus.QUEUED, created_at__lt=stale
+    )
     unsettled = SmsMessage.objects.filter(
-        status__in=[SmsStatus.UNKNOWN, SmsStatus.SENDING], claimed_at__lt=stale
+        overdue,
+        status__in=[SmsStatus.UNKNOWN, SmsStatus.SENDING],
+        claimed_at__lt=stale,
     )
     queued_ids = list(queued.values_list("pk", flat=True)[:500])
     unsettled_ids = list(unsettled.values_list("pk", flat=True)[:500])

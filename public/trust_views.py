@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from delivery import survey_keys
 from delivery.errors import DomainError
 from delivery.figures import figures_recent
 from delivery.services.complaints import complaint_file
@@ -32,11 +33,15 @@ def _lookup(request: HttpRequest, code: str):
 
 
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, code: str) -> HttpResponse:
-    """The satisfaction survey of one delivered (or returned) passport."""
+def survey(request: HttpRequest, code: str, key: str = "") -> HttpResponse:
+    """The satisfaction survey of one delivered passport, opened with the key that
+    only the applicant got (in the delivered SMS); the tracking code is not enough."""
     delivery, refusal = _lookup(request, code)
     if refusal:
         return refusal
+    if not survey_keys.matches(key, delivery.survey_key_hash):
+        context = {"delivery": delivery, "needs_key": True}
+        return render(request, "trust/survey.html", context, status=403)
     answered = hasattr(delivery, "survey")
     is_open = delivery.status in SURVEY_OPEN and not answered
     form = SurveyForm(request.POST or None) if is_open else None

@@ -19,6 +19,7 @@ tracking_patterns = [
 
 trust_patterns = [
     path("t/<str:code>/nilai/", trust_views.survey, name="survey"),
+    path("t/<str:code>/nilai/<str:key>/", trust_views.survey, name="survey-key"),
     path(
         "t/<str:code>/pengaduan/",
         trust_views.delivery_complaint,

@@ -42,6 +42,18 @@ PROMISE_LENGTH = timedelta(hours=2)
 ON_THE_ROAD = (Status.OUT_FOR_DELIVERY, Status.DELIVERED)
 
 
+def route_plan_date_check(on_date: date) -> None:
+    """Refuse a plan for a past day or further ahead than PLAN_MAX_DAYS_AHEAD."""
+    today = timezone.localdate()
+    if on_date < today:
+        raise DomainError(_("A plan cannot be made for a day that has passed."))
+    if on_date > today + timedelta(days=settings.PLAN_MAX_DAYS_AHEAD):
+        raise DomainError(
+            _("A plan can be made at most %(days)d days ahead.")
+            % {"days": settings.PLAN_MAX_DAYS_AHEAD}
+        )
+
+
 def route_plan_start(
     *,
     office: Office,
@@ -56,6 +68,7 @@ def route_plan_start(
 
     if not 1 <= time_limit_s <= 300:
         raise DomainError(_("The time limit must be between 1 and 300 seconds."))
+    route_plan_date_check(on_date)
     plan = RoutePlan.objects.create(
         office=office,
         date=on_date,
@@ -282,6 +295,7 @@ def _figures(solved: SolvedPlan) -> dict:
 @transaction.atomic
 def route_plan_publish(*, plan: RoutePlan, actor: User) -> RoutePlan:
     """Schedule every planned delivery, tell each applicant, supersede the old plan."""
+    route_plan_date_check(plan.date)
     published = RoutePlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
         status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor
     )

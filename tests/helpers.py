@@ -69,4 +69,29 @@ def race(*calls) -> list[str]:
     ]
 
 
+def survey_path(delivery) -> str:
+    """The survey page's path with the key, as the delivered SMS carries it (from the
+    outbox before sending, from the in-memory phone after: the outbox forgets it)."""
+    import re
+
+    from notifications.models import SmsMessage
+
+    outbox = SmsMessage.objects.get(
+        key__startswith=f"delivery:{delivery.pk}:", template="delivered"
+    )
+    bodies = [outbox.body] + [sms.body for _, sms in sent_sms() if sms.to == outbox.to]
+    pattern = rf"/t/{delivery.tracking_code}/nilai/\w+/"
+    return next(m.group(0) for b in bodies if (m := re.search(pattern, b)))
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens: connections are refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
 _UNFINISHED = object()

@@ -250,6 +250,8 @@ class Delivery(models.Model):
     eta_start_at = models.DateTimeField(_("expected from"), null=True, blank=True)
     eta_end_at = models.DateTimeField(_("expected until"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Keyed hash of the survey key sent in the delivered SMS (delivery/survey_keys.py).
+    survey_key_hash = models.CharField(_("survey key hash"), max_length=64, blank=True)
     # Set when too many wrong codes locked the handover; a dispatcher must decide.
     handover_locked_at = models.DateTimeField(
         _("handover locked at"), null=True, blank=True

@@ -161,6 +161,7 @@ def _confirm(delivery: Delivery, *, reason_code: str) -> Delivery:
         context=context,
         key=f"delivery:{delivery.pk}:event:{event.pk}",
         language=applicant.language,
+        subject=f"delivery:{delivery.pk}",
     )
     return delivery
 

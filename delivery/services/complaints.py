@@ -2,7 +2,7 @@
 dispatcher before a deadline, with a public timeline for the applicant."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -66,14 +66,18 @@ def complaint_file(
     if not text.strip():
         raise DomainError(_("Describe your complaint."))
     now = timezone.now()
+    text = text.strip()[:4000]
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                repeat = _repeat_of(text, delivery, contact_phone, now)
+                if repeat is not None:
+                    return repeat
                 complaint = Complaint.objects.create(
                     ticket=complaint_ticket_new(),
                     delivery=delivery,
                     category=category,
-                    text=text.strip()[:4000],
+                    text=text,
                     contact_phone=contact_phone,
                     source=source,
                     created_at=now,
@@ -84,6 +88,25 @@ def complaint_file(
         except IntegrityError:
             continue  # a ticket collision (1 in a trillion): draw another
     raise DomainError(_("Please try again."))
+
+
+def _repeat_of(
+    text: str, delivery: Delivery | None, contact_phone: str, now: datetime
+) -> Complaint | None:
+    """The same text from the same sender lately: its ticket again, and no new SMS.
+
+    Without it, a form posted again and again sends an SMS each time. The delivery's
+    row is locked so that the same complaint posted twice at once is filed once."""
+    since = now - timedelta(seconds=settings.COMPLAINT_REPEAT_WINDOW_S)
+    same = Complaint.objects.filter(text=text, created_at__gte=since)
+    if delivery is not None:
+        Delivery.objects.select_for_update().filter(pk=delivery.pk).exists()
+        same = same.filter(delivery=delivery)
+    elif contact_phone:
+        same = same.filter(delivery__isnull=True, contact_phone=contact_phone)
+    else:
+        return None  # anonymous without a number: no SMS, nobody to match
+    return same.order_by("-created_at").first()
 
 
 def _after_filing(complaint: Complaint) -> None:
@@ -111,6 +134,7 @@ def _after_filing(complaint: Complaint) -> None:
         },
         key=f"complaint:{complaint.ticket}:received",
         language=applicant.language if applicant else "id",
+        subject=f"delivery:{complaint.delivery_id}" if complaint.delivery_id else "",
     )
 
 

@@ -149,6 +149,7 @@ def _send_code(
         language=applicant.language,
         critical=True,
         validity_s=settings.HANDOVER_CODE_VALIDITY_S,
+        subject=f"delivery:{delivery.pk}",
     )
     return handover_code
 
@@ -226,6 +227,7 @@ def _lock(delivery: Delivery, courier: Courier, now: datetime) -> None:
         key=f"delivery:{delivery.pk}:locked:{now.timestamp()}",
         language=applicant.language,
         critical=True,
+        subject=f"delivery:{delivery.pk}",
     )
 
 

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from delivery.models import Role, Status
 from routing import services as routing
+from routing.models import RoutePlan
 from tests.factories import (
     PASSWORD,
     OfficeFactory,
@@ -292,3 +293,15 @@ def test_the_bulk_form_returns_to_the_filtered_queue_it_came_from(console):
     )
 
     assert response.url == page
+
+
+def test_the_planning_form_refuses_a_past_day_with_a_form_error(console, couriers):
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    form = {"date": yesterday.isoformat(), "couriers": [couriers[0].pk]}
+
+    response = console.post(reverse("console:plans"), {**form, "time_limit_s": 2})
+
+    assert response.status_code == 200
+    assert "hari yang sudah lewat" in response.content.decode()
+    assert not RoutePlan.objects.exists()

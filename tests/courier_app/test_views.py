@@ -233,3 +233,19 @@ def test_an_action_returns_to_the_stop_it_was_sent_from(client, office, courier)
     )
 
     assert response.url == page
+
+
+def test_no_courier_page_shows_a_tracking_code(client, office, courier):
+    out = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    done = make_delivery(Status.DELIVERED, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    pages = [
+        client.get(url).content.decode()
+        for url in ("/kurir/", f"/kurir/stop/{out.pk}/", "/kurir/ringkasan/")
+    ]
+
+    for delivery in (out, done):
+        for page in pages:
+            assert delivery.tracking_code not in page
+            assert delivery.tracking_code_display not in page

@@ -157,6 +157,24 @@ def test_a_courier_sees_only_their_own_deliveries():
     assert client.get(f"/api/deliveries/{queued.pk}/").status_code == 404
 
 
+def test_a_courier_never_gets_tracking_codes_a_dispatcher_does():
+    office = OfficeFactory()
+    courier = CourierFactory(staff__office=office)
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    dispatcher = StaffFactory(office=office, role=Role.DISPATCHER).user
+    as_courier = _client(courier.staff.user)
+
+    listed = as_courier.get("/api/deliveries/").content.decode()
+    detail = as_courier.get(f"/api/deliveries/{delivery.pk}/").content.decode()
+    staff_view = _client(dispatcher).get(f"/api/deliveries/{delivery.pk}/").json()
+
+    for body in (listed, detail):
+        assert "tracking_code" not in body
+        assert delivery.tracking_code not in body
+        assert delivery.tracking_code_display not in body
+    assert staff_view["tracking_code"] == delivery.tracking_code_display
+
+
 def test_a_dispatcher_sees_only_their_office():
     here, there = OfficeFactory(code="here"), OfficeFactory(code="there")
     dispatcher = StaffFactory(role=Role.DISPATCHER, office=here).user

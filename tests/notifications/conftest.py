@@ -1,5 +1,9 @@
-import pytest
+from datetime import datetime
 
+import pytest
+from django.utils import timezone
+
+from config.celery import app as celery_app
 from notifications.backends import get_backend
 from tests.twilio_double import TwilioDouble
 
@@ -17,3 +21,67 @@ def twilio(settings):
         get_backend.cache_clear()
         yield double
         get_backend.cache_clear()
+
+
+class DueTaskWorker:
+    """Plays a Celery worker against a real in-memory broker, on the test's clock.
+
+    Tasks are published with their real ETAs (countdown, eta); `run_due` takes every
+    message off the broker, keeps those not yet due (as a worker holds ETA tasks) and
+    runs the due ones in order, including what they publish in turn."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[datetime, str, list, dict]] = []
+        self.ran: list[str] = []
+
+    def _fetch(self) -> None:
+        with celery_app.connection_for_read() as conn:
+            queue = conn.SimpleQueue(celery_app.conf.task_default_queue, no_ack=True)
+            try:
+                while True:
+                    message = queue.get(block=False)
+                    args, kwargs, _embed = message.payload
+                    eta = message.headers.get("eta")
+                    when = datetime.fromisoformat(eta) if eta else timezone.now()
+                    self.waiting.append((when, message.headers["task"], args, kwargs))
+            except queue.Empty:
+                pass
+            finally:
+                queue.close()
+
+    def run_due(self) -> None:
+        """Run every task whose ETA has come, until none is left due."""
+        while True:
+            self._fetch()
+            due = sorted(
+                (item for item in self.waiting if item[0] <= timezone.now()),
+                key=lambda item: item[0],
+            )
+            if not due:
+                return
+            for item in due:
+                self.waiting.remove(item)
+                _when, name, args, kwargs = item
+                celery_app.tasks[name].apply(args=args, kwargs=kwargs).get()
+                self.ran.append(name)
+
+
+@pytest.fixture
+def broker():
+    """Tasks go through an in-memory broker with their delays; the test runs them."""
+    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    _drop_connection_pools()
+    celery_app.conf.broker_url = "memory://"
+    celery_app.conf.broker_transport_options = {}
+    celery_app.conf.task_always_eager = False
+    yield DueTaskWorker()
+    _drop_connection_pools()
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+
+
+def _drop_connection_pools() -> None:
+    # Celery keeps its broker connections in pools made on first use; without them
+    # the next publish connects to the broker URL set now. (app.close() would also
+    # unregister the app, losing the shared tasks imported later.)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services
+from notifications.backends import get_backend
 from notifications.models import SmsMessage, SmsStatus
 from notifications.tasks import sms_reconcile_task, sms_send_task, sms_sweep_task
-from tests.helpers import sent_sms
+from tests.helpers import closed_port_url, sent_sms
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
@@ -125,14 +126,24 @@ def test_permanent_twilio_errors_fail_and_are_not_retried(twilio, code):
     assert message.error_code == str(code)
 
 
-def test_rate_limited_is_retried_later(twilio):
+def _after_backoff():
+    """The clock past any back-off (SMS_RETRY_MAX_DELAY_S)."""
+    return time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1))
+
+
+def test_rate_limited_is_retried_later_not_before_its_backoff(twilio):
     twilio.rate_limit_creates(times=1)
     message = _queue()
 
     first = services.sms_send(message_id=message.pk)
-    second = services.sms_send(message_id=message.pk)
+    too_soon = services.sms_send(message_id=message.pk)
+    with _after_backoff():
+        second = services.sms_send(message_id=message.pk)
 
+    message.refresh_from_db()
     assert (first.status, first.retry) == (SmsStatus.QUEUED, True)
+    assert first.retry_at == message.next_attempt_at
+    assert (too_soon.status, too_soon.retry) == (SmsStatus.QUEUED, False)
     assert second.status == SmsStatus.SENT
     assert len(twilio.messages) == 1
 
@@ -143,9 +154,10 @@ def test_a_5xx_is_reconciled_before_any_new_attempt(twilio, recorded):
     message = _queue()
 
     first = services.sms_send(message_id=message.pk)
-    settled = services.sms_reconcile(message_id=message.pk)
-    if settled.retry:
-        services.sms_send(message_id=message.pk)
+    with _after_backoff():
+        settled = services.sms_reconcile(message_id=message.pk)
+        if settled.retry:
+            services.sms_send(message_id=message.pk)
 
     message.refresh_from_db()
     assert (first.status, first.retry) == (SmsStatus.UNKNOWN, True)
@@ -159,7 +171,9 @@ def test_a_timeout_is_reconciled_not_blindly_resent(twilio, recorded):
     twilio.time_out_creates(2.0, recorded=recorded, times=1)
     message = _queue()
 
-    sms_send_task.delay(message.pk)  # times out, then reconciles and maybe re-sends
+    sms_send_task.delay(message.pk)  # times out: reconciled after its back-off
+    with _after_backoff():
+        sms_reconcile_task.delay(message.pk)  # reconciles and maybe re-sends
 
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT
@@ -189,16 +203,19 @@ def test_reconcile_of_a_settled_message_does_nothing(twilio):
     assert len(twilio.messages) == 1
 
 
-def test_attempts_are_bounded(twilio, settings):
-    settings.SMS_MAX_ATTEMPTS = 3
+def test_a_message_failing_for_days_is_given_up_only_when_too_old(twilio, settings):
+    settings.SMS_GIVE_UP_AFTER_S = 24 * 3600
     twilio.rate_limit_creates(1.0)
     message = _queue()
+    start = timezone.now()
 
-    sms_send_task.delay(message.pk)
+    statuses = []
+    for hours in (1, 6, 12, 23, 25):
+        with time_machine.travel(start + timedelta(hours=hours)):
+            statuses.append(sms_send_task.delay(message.pk).get())
 
-    message.refresh_from_db()
-    assert message.status == SmsStatus.FAILED
-    assert message.attempts == 3
+    assert statuses == ["queued"] * 4 + ["expired"]
+    assert len(twilio.messages) == 0
 
 
 def test_a_handover_code_is_unreadable_once_sent(django_capture_on_commit_callbacks):
@@ -214,3 +231,43 @@ def test_a_handover_code_is_unreadable_once_sent(django_capture_on_commit_callba
     assert "483920" in sent_sms()[0][1].body
     assert message.status == SmsStatus.SENT
     assert "483920" not in message.body
+
+
+def test_a_refused_connection_is_retried_later_without_reconciling(twilio, settings):
+    message = _queue()
+    settings.TWILIO_API_BASE_URL = closed_port_url()
+    get_backend.cache_clear()
+
+    refused = services.sms_send(message_id=message.pk)
+    settings.TWILIO_API_BASE_URL = twilio.base_url
+    get_backend.cache_clear()
+    with _after_backoff():
+        sent = services.sms_send(message_id=message.pk)
+
+    assert (refused.status, refused.retry) == (SmsStatus.QUEUED, True)
+    assert sent.status == SmsStatus.SENT
+    assert len(twilio.messages) == 1
+
+
+def test_a_reconcile_that_cannot_reach_the_provider_waits_and_asks_again(
+    twilio, settings
+):
+    twilio.fail_creates(1.0, status=503, recorded=False, times=1)
+    message = _queue()
+    services.sms_send(message_id=message.pk)  # 503: the outcome is unknown
+    settings.TWILIO_API_BASE_URL = closed_port_url()
+    get_backend.cache_clear()
+
+    with _after_backoff():
+        waiting = services.sms_reconcile(message_id=message.pk)
+    settings.TWILIO_API_BASE_URL = twilio.base_url
+    get_backend.cache_clear()
+    with time_machine.travel(timezone.now() + timedelta(minutes=25)):
+        settled = services.sms_reconcile(message_id=message.pk)
+        services.sms_send(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert (waiting.status, waiting.retry) == (SmsStatus.UNKNOWN, True)
+    assert (settled.status, settled.retry) == (SmsStatus.QUEUED, True)
+    assert message.status == SmsStatus.SENT
+    assert len(twilio.messages) == 1

@@ -29,6 +29,8 @@ LONG_VALUES = {
     "deadline": "30 September 2026",
     "ticket": "ADU-7K2M9QXP",
     "days": 14,
+    # The delivered SMS links to the survey with the applicant's key (10 characters).
+    "survey_link": LINK + "/nilai/K7M2QX9PRT/",
 }
 # These carry more than fits one segment (office hours and deadline, the code rules).
 TWO_SEGMENTS = {"returned_to_office", "handover_code"}

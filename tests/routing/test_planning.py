@@ -3,6 +3,7 @@
 from datetime import time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -278,3 +279,46 @@ def test_no_promised_window_opens_before_the_courier_leaves(
     for stop in Stop.objects.filter(route__plan=plan).select_related("route"):
         assert stop.eta_start_at >= stop.route.start_at
         assert stop.eta_start_at <= stop.service_start_at <= stop.eta_end_at
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "yesterday", "+31"])
+def test_plans_for_past_or_far_future_days_are_refused_in_indonesian(office, day):
+    today = timezone.localdate()
+    offsets = {"yesterday": -1, "+31": 31}
+    if day in offsets:
+        day = (today + timedelta(days=offsets[day])).isoformat()
+    client = _api(StaffFactory(office=office, role=Role.DISPATCHER).user)
+
+    response = client.post("/api/plans/", {"date": day}, format="json")
+
+    assert response.status_code == 400
+    assert "Rencana" in response.json()["detail"]
+    assert RoutePlan.objects.count() == 0
+
+
+def test_today_and_the_last_allowed_day_may_be_planned(office, settings):
+    settings.PLAN_MAX_DAYS_AHEAD = 30
+    client = _api(StaffFactory(office=office, role=Role.DISPATCHER).user)
+    today = timezone.localdate()
+
+    for day in (today, today + timedelta(days=30)):
+        response = client.post("/api/plans/", {"date": day.isoformat()}, format="json")
+        assert response.status_code == 202
+
+
+def test_a_draft_whose_day_has_passed_is_not_published(
+    office, django_capture_on_commit_callbacks
+):
+    _queue(office, 3)
+    CourierFactory(staff__office=office)
+    plan = _plan(office, django_capture_on_commit_callbacks)
+    client = _api(StaffFactory(office=office, role=Role.DISPATCHER).user)
+
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        response = client.post(f"/api/plans/{plan.pk}/publish/")
+
+    plan.refresh_from_db()
+    assert response.status_code == 400
+    assert "lewat" in response.json()["detail"]
+    assert plan.status == PlanStatus.DRAFT
+    assert not SmsMessage.objects.filter(template="scheduled").exists()

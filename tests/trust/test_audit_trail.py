@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
+from django.utils import timezone
 
 from delivery.models import AuditRecord, DeliveryEvent, Status
 from delivery.services.audit import (
@@ -46,7 +47,7 @@ def test_login_of_a_user_without_an_office_role_is_not_audited():
 @pytest.mark.django_db
 def test_publishing_a_plan_is_audited_with_its_publisher(office, dispatcher):
     plan = RoutePlan.objects.create(
-        office=office, date=datetime.now(UTC).date(), status=PlanStatus.DRAFT
+        office=office, date=timezone.localdate(), status=PlanStatus.DRAFT
     )
 
     route_plan_publish(plan=plan, actor=dispatcher.user)

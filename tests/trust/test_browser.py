@@ -1,5 +1,5 @@
-"""Real headless Chromium: an applicant rates the service and files a complaint from
-the tracking page on a phone, and anyone reads the public figures."""
+"""Real headless Chromium: an applicant rates the service (from the SMS link) and
+files a complaint on a phone, and anyone reads the public figures."""
 
 import pytest
 
@@ -7,17 +7,9 @@ from delivery.models import Complaint, Status, SurveyResponse
 from delivery.services.satisfaction import ELEMENTS, survey_submit
 from tests.browser import shoot
 from tests.factories import make_delivery
+from tests.helpers import survey_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _open_from_tracking(page, live_server, code: str, link: str) -> None:
-    """Start on the tracking page when it exists, else open the page directly."""
-    response = page.goto(f"{live_server.url}/t/{code}/")
-    if response.ok and page.locator(f"a[href$='{link}/']").count():
-        page.locator(f"a[href$='{link}/']").first.click()
-    else:
-        page.goto(f"{live_server.url}/t/{code}/{link}/")
 
 
 def test_applicant_rates_the_service_and_files_a_complaint_on_a_phone(
@@ -26,7 +18,7 @@ def test_applicant_rates_the_service_and_files_a_complaint_on_a_phone(
     delivery = make_delivery(Status.DELIVERED)
     page = phone_page
 
-    _open_from_tracking(page, live_server, delivery.tracking_code, "nilai")
+    page.goto(live_server.url + survey_path(delivery))  # the link in the SMS
     for n, element in enumerate(ELEMENTS):
         page.locator(f"#q-{element} label.score").nth(3 if n % 2 else 2).click()
     page.fill("textarea[name=comment]", "Kurir ramah dan tepat waktu.")

@@ -4,13 +4,16 @@ dispatcher before the deadline; followed by the applicant on a public timeline."
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from delivery.models import AuditRecord, Complaint, ComplaintStatus, Role, Status
 from delivery.services.complaints import complaint_file, complaint_respond
+from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_inbound
 from tests.factories import OfficeFactory, StaffFactory, make_delivery
-from tests.helpers import sent_sms
+from tests.helpers import race, sent_sms
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +256,113 @@ def test_a_nul_byte_in_a_complaint_address_is_a_400(url):
 
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+def _post_many(capture, url, texts, **fields):
+    with capture(execute=True):
+        return [
+            Client().post(url, {"category": "other", "text": text, **fields})
+            for text in texts
+        ]
+
+
+def test_many_anonymous_complaints_send_one_number_no_more_than_its_cap(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    settings.SMS_MAX_PER_NUMBER_PER_HOUR = 3
+    texts = [f"Keluhan nomor {i}" for i in range(30)]
+
+    answers = _post_many(
+        django_capture_on_commit_callbacks,
+        "/pengaduan/",
+        texts,
+        contact_phone="081234567890",
+    )
+
+    held = SmsMessage.objects.filter(status=SmsStatus.SUPPRESSED)
+    assert {a.status_code for a in answers} == {302}
+    assert Complaint.objects.count() == 30
+    assert [sms.to for _, sms in sent_sms()] == ["+6281234567890"] * 3
+    assert held.count() == 27
+    assert set(held.values_list("suppressed_reason", flat=True)) == {"number_limit"}
+
+
+def test_the_same_complaint_posted_again_gets_its_ticket_and_no_new_sms(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office)
+    before = len(sent_sms())
+
+    answers = _post_many(
+        django_capture_on_commit_callbacks,
+        f"/t/{delivery.tracking_code}/pengaduan/",
+        ["Kurir belum datang."] * 30,
+    )
+
+    complaint = Complaint.objects.get()
+    assert {a["Location"] for a in answers} == {f"/pengaduan/{complaint.ticket}/"}
+    assert len(sent_sms()) == before + 1
+
+
+def test_a_deliverys_complaint_form_sends_its_applicant_no_more_than_the_cap(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+    settings.SMS_MAX_PER_SUBJECT_PER_DAY = 6
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office)
+    about = SmsMessage.objects.filter(subject=f"delivery:{delivery.pk}")
+    before = about.count()
+
+    _post_many(
+        django_capture_on_commit_callbacks,
+        f"/t/{delivery.tracking_code}/pengaduan/",
+        [f"Keluhan nomor {i}" for i in range(30)],
+    )
+
+    held = about.filter(status=SmsStatus.SUPPRESSED)
+    assert before < 6
+    assert about.exclude(status=SmsStatus.SUPPRESSED).count() == 6
+    assert held.count() == 30 - (6 - before)
+    assert set(held.values_list("suppressed_reason", flat=True)) == {"subject_limit"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_same_complaint_posted_twice_at_once_is_filed_once(attempt):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY)
+
+    def file():
+        return complaint_file(delivery=delivery, text="Kurir belum datang.")
+
+    outcomes = race(file, file, file)
+
+    assert outcomes == ["ok"] * 3
+    assert Complaint.objects.filter(delivery=delivery).count() == 1
+    assert SmsMessage.objects.filter(template="complaint_received").count() == 1
+
+
+def test_the_same_anonymous_complaint_from_one_number_is_one_ticket_until_a_day_later(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TRACKING_RATE_LIMIT = 1000
+
+    def post():
+        return _post_many(
+            django_capture_on_commit_callbacks,
+            "/pengaduan/",
+            ["Loket tutup."] * 3,
+            contact_phone="081234567890",
+        )
+
+    first = post()
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        later = post()
+
+    assert len({a["Location"] for a in first}) == 1
+    assert len({a["Location"] for a in later}) == 1
+    assert first[0]["Location"] != later[0]["Location"]
+    assert Complaint.objects.count() == 2
+    assert len(sent_sms()) == 2

@@ -17,7 +17,9 @@ from delivery.services.satisfaction import (
     ikm_for_period,
     survey_submit,
 )
+from notifications.models import SmsMessage, SmsStatus
 from tests.factories import make_delivery
+from tests.helpers import survey_path
 
 # Four respondents, nine elements (rows: u1..u9; columns: respondents 1-4).
 WORKED = {
@@ -142,7 +144,7 @@ def test_a_delivery_is_rated_once(office):
 @pytest.mark.django_db
 def test_the_survey_page_stores_answers_and_thanks(office):
     delivery = make_delivery(Status.DELIVERED, office=office)
-    url = f"/t/{delivery.tracking_code}/nilai/"
+    url = survey_path(delivery)
     form = {u: str(v) for u, v in _scores(0).items()} | {"comment": "Cepat!"}
 
     page = Client().get(url)
@@ -161,7 +163,7 @@ def test_the_survey_page_stores_answers_and_thanks(office):
 def test_an_incomplete_survey_is_refused_in_indonesian(office):
     delivery = make_delivery(Status.DELIVERED, office=office)
 
-    answer = Client().post(f"/t/{delivery.tracking_code}/nilai/", {"u1": "4"})
+    answer = Client().post(survey_path(delivery), {"u1": "4"})
 
     assert answer.status_code == 200
     assert "Pilih nilai." in answer.text
@@ -173,9 +175,7 @@ def test_the_survey_form_needs_its_csrf_token(office):
     delivery = make_delivery(Status.DELIVERED, office=office)
     form = {u: "4" for u in ELEMENTS}
 
-    answer = Client(enforce_csrf_checks=True).post(
-        f"/t/{delivery.tracking_code}/nilai/", form
-    )
+    answer = Client(enforce_csrf_checks=True).post(survey_path(delivery), form)
 
     assert answer.status_code == 403
     assert not SurveyResponse.objects.exists()
@@ -196,3 +196,46 @@ def test_public_lookups_are_rate_limited_per_client():
 
     assert answers[0].status_code == 404
     assert answers[-1].status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", [None, "K7M2QX9PRT", "x" * 200])
+def test_the_tracking_code_alone_or_a_wrong_key_does_not_open_the_survey(office, key):
+    delivery = make_delivery(Status.DELIVERED, office=office)
+    base = f"/t/{delivery.tracking_code}/nilai/"
+    url = base if key is None else f"{base}{key}/"
+    form = {u: "4" for u in ELEMENTS}
+
+    page = Client().get(url)
+    answer = Client().post(url, form)
+
+    assert page.status_code == 403
+    assert "tautan dalam SMS" in page.text
+    assert "Persyaratan" not in page.text
+    assert answer.status_code == 403
+    assert not SurveyResponse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_a_keyed_hash_of_the_survey_key_is_stored(office):
+    delivery = make_delivery(Status.DELIVERED, office=office)
+    key = survey_path(delivery).rstrip("/").rsplit("/", 1)[1]
+
+    delivery.refresh_from_db()
+    assert len(key) == 10
+    assert key not in delivery.survey_key_hash
+    assert len(delivery.survey_key_hash) == 64
+
+
+@pytest.mark.django_db
+def test_the_outbox_forgets_the_survey_key_once_the_sms_is_sent(
+    office, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = make_delivery(Status.DELIVERED, office=office)
+    key = survey_path(delivery).rstrip("/").rsplit("/", 1)[1]
+
+    stored = SmsMessage.objects.get(template="delivered")
+    assert stored.status == SmsStatus.SENT
+    assert key not in stored.body
+    assert Client().get(survey_path(delivery)).status_code == 200
