@@ -10,13 +10,13 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery import services
 from delivery.access import caller_for, caller_office, signed_in_user
+from delivery.api_parsers import SafeJSONParser
 from delivery.intake_input import IntakeInput
 from delivery.login_guard import lockout_response
 from delivery.models import Delivery, Role, Status
@@ -171,7 +171,7 @@ class DeliveryIntakeBatchApi(APIView):
 
     permission_classes = [IsDispatcher]
     # A JSON list only: a form or multipart body cannot carry one.
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]  # JSON only, and nesting bounded
 
     @extend_schema(request=IntakeInput(many=True), responses=ImportReportOutput)
     def post(self, request: Request) -> Response:
