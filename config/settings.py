@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
+    "plans-sweep": {
+        "task": "routing.tasks.route_plans_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "audit-checkpoint": {
         "task": "delivery.tasks.audit_checkpoint_task",
         "schedule": timedelta(minutes=env_int("AUDIT_CHECKPOINT_MINUTES", 15)),
@@ -227,6 +231,8 @@ SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 
 # Routing: an OSRM server's base URL for road travel times; unset: geodesic estimate.
 OSRM_URL = env_str("OSRM_URL")
+# A solving plan with no heartbeat for this long lost its worker: run again or failed.
+PLAN_STALE_AFTER_S = env_int("PLAN_STALE_AFTER_S", 120)
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.
 NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the

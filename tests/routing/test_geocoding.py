@@ -34,6 +34,7 @@ def pin(lat: float, lon: float) -> GeoResult:
 def gazetteer_geocoder() -> geocoding.GazetteerGeocoder:
     return geocoding.GazetteerGeocoder(gazetteer=GAZETTEER)
 
+
 PALANGKI = "13.03.05.2001"
 KOTO_BARU_IV_NAGARI = "13.03.05.2002"
 KOTO_BARU_DHARMASRAYA = "13.10.01.2002"
