@@ -116,6 +116,7 @@ def test_make_demo_serves_everything_with_no_external_service(tmp_path):
         assert json.loads(_get(f"{base}/healthz")[1]) == {
             "database": "ok",
             "broker": "ok",
+            "cache": "ok",
         }
         assert _get(f"{base}/api/schema/")[1].startswith(b"openapi: 3")
         assert _get(f"{base}/admin/login/")[0] == 200

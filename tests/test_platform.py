@@ -54,7 +54,7 @@ def test_healthz_reports_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
@@ -150,3 +150,37 @@ def test_the_sweep_sends_a_plan_that_never_reached_the_broker(broker_down):
     assert second["sent"] == 0
     assert plan.status == PlanStatus.DRAFT
     assert plan.enqueued_at is not None
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache (rate limits) is a Redis server that does not answer."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.TRACKING_RATE_LIMIT = 3
+    return settings
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_public_pages_are_served_and_still_rate_limited(
+    client, cache_down
+):
+    from delivery.models import Status
+    from public.ratelimit import _fallback
+    from tests.factories import make_delivery
+
+    _fallback.clear()
+    delivery = make_delivery(Status.SCHEDULED)
+    url = f"/t/{delivery.tracking_code}/"
+
+    answers = [client.get(url).status_code for _ in range(4)]
+    health = client.get("/healthz")
+
+    assert answers == [200, 200, 200, 429]  # counted in this process meanwhile
+    assert health.status_code == 503
+    assert health.json()["cache"] == "fail"
