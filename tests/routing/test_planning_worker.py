@@ -54,12 +54,10 @@ def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
 @pytest.fixture
 def own_worker(django_db_setup, worker_env):
     """Start real workers on a queue of this test's own; kill them all at the end."""
-    import os
-    import signal
     import uuid
 
     from config.celery import app
-    from tests.conftest import start_worker
+    from tests.conftest import start_worker, stop_worker
 
     queue, saved, started = f"antar-kill-{uuid.uuid4().hex[:8]}", None, []
     saved = app.conf.task_default_queue
@@ -72,9 +70,7 @@ def own_worker(django_db_setup, worker_env):
     yield start
     app.conf.task_default_queue = saved
     for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        stop_worker(process)
 
 
 def test_a_plan_whose_worker_is_killed_mid_solve_is_restarted_by_the_sweep(
