@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.deliveries_cancel_uncollected_task",
         "schedule": timedelta(hours=1),
     },
+    "imports-sweep": {
+        "task": "delivery.tasks.import_jobs_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "plans-sweep": {
         "task": "routing.tasks.route_plans_sweep_task",
         "schedule": timedelta(minutes=1),
@@ -245,6 +249,9 @@ MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{
 ANTAR_BRAND = env_str("ANTAR_BRAND", "IMIGRASI SIJUNJUNG")
 COLLECTION_DEADLINE_DAYS = env_int("COLLECTION_DEADLINE_DAYS", 30)
 MAX_DELIVERY_ATTEMPTS = env_int("MAX_DELIVERY_ATTEMPTS", 3)
+# CSV imports run in a worker, this many rows per task: a few seconds each, so no
+# task nears its time limit and no other writer waits long behind one.
+IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 100)
 # Public trust. The audit checkpoint key signs the chain's head; it must live outside
 # the database (a file or the environment), or an attacker who rewrites the chain could
 # re-sign it. Without it the checkpoint task refuses to run (DEBUG has a dev key).

@@ -25,6 +25,7 @@ from delivery.models import (
     EventPhoto,
     HandoverAttempt,
     HandoverCode,
+    ImportJob,
     Office,
     ProofOfDelivery,
     Staff,
@@ -256,6 +257,13 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 @admin.register(AuditCheckpoint)
 class AuditCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "record_id_at"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "office", "status", "processed_rows", "total_rows"]
+    list_filter = ["status"]
+    exclude = ["content"]  # applicants' details: read them in the file, not here
 
 
 @admin.register(SurveyResponse)

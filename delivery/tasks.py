@@ -24,3 +24,18 @@ def audit_checkpoint_task() -> int | None:
 
     checkpoint = audit_checkpoint_record()
     return checkpoint.record_id_at if checkpoint else None
+
+
+@shared_task(acks_late=True)
+def import_job_run_task(job_id: int) -> str:
+    """Import one batch of a CSV job, then enqueue the next while rows remain."""
+    if services.import_job_run_batch(job_id=job_id):
+        import_job_run_task.enqueue(job_id)  # if the broker is down: the sweep
+        return "more"
+    return "stopped"
+
+
+@shared_task
+def import_jobs_sweep_task() -> int:
+    """Beat: resume CSV import jobs that lost their task or their worker."""
+    return services.import_jobs_sweep()

@@ -69,11 +69,19 @@ def delivery_intake(
 
 
 def deliveries_intake_batch(
-    *, office: Office, actor: Actor, items: list[dict[str, Any]], first_row: int = 1
+    *,
+    office: Office,
+    actor: Actor,
+    items: list[dict[str, Any]],
+    first_row: int = 1,
+    seen: dict[str, int] | None = None,
 ) -> ImportReport:
-    """Validate and take in many raw items; report per item by its row number."""
+    """Validate and take in many raw items; report per item by its row number.
+
+    `seen` maps the application numbers of earlier rows (a file imported in parts)
+    to the row that first carried them, so a repeat is reported as a duplicate."""
     report = ImportReport()
-    seen: dict[str, int] = {}
+    seen = dict(seen or {})
     for row, raw in enumerate(items, start=first_row):
         number = str(raw.get("application_number") or "").strip()
         if number and number in seen:
@@ -97,7 +105,24 @@ def deliveries_import_csv(
     *, office: Office, actor: Actor, content: bytes | str
 ) -> ImportReport:
     """Import a CSV file (comma or semicolon separated, UTF-8 or Latin-1)."""
-    reader = _csv_reader(content)
+    rows = csv_rows(csv_text(content))
+    # The header is row 1, as a spreadsheet numbers it.
+    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+
+
+def csv_text(content: bytes | str) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Latin-1."""
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a CSV text; refuses a file without the columns or over the limit."""
+    reader = _csv_reader(text)
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise DomainError(
@@ -113,8 +138,7 @@ def deliveries_import_csv(
             _("Too many rows (%(n)s); the limit is %(max)s per file.")
             % {"n": len(rows), "max": MAX_CSV_ROWS}
         )
-    # The header is row 1, as a spreadsheet numbers it.
-    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+    return rows
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
@@ -194,12 +218,7 @@ def _new_tracking_code() -> str:
             return code
 
 
-def _csv_reader(content: bytes | str) -> csv.DictReader:
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            content = content.decode("latin-1")
+def _csv_reader(content: str) -> "csv.DictReader[str]":
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return csv.DictReader(io.StringIO(content), delimiter=delimiter)

@@ -51,7 +51,7 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop(worker: subprocess.Popen) -> None:
+def _stop(worker: subprocess.Popen[bytes]) -> None:
     """Warm shutdown of the worker's whole group, then a kill for what is left."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -63,7 +63,7 @@ def _stop(worker: subprocess.Popen) -> None:
     worker.wait(timeout=5)
 
 
-def _signal_group(worker: subprocess.Popen, signum: int) -> None:
+def _signal_group(worker: subprocess.Popen[bytes], signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
         os.killpg(worker.pid, signum)
 
@@ -72,7 +72,7 @@ def _make_var_dirs() -> None:
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _start_worker() -> subprocess.Popen:
+def _start_worker() -> subprocess.Popen[bytes]:
     schedule = settings.VAR_DIR / "celerybeat-schedule"
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
