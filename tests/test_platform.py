@@ -87,13 +87,13 @@ def broker_down(settings):
     from config.celery import app
 
     closed = "redis://127.0.0.1:1/0"
-    saved = app.conf.broker_url
     settings.CELERY_BROKER_URL = closed
-    app.conf.broker_url = closed
+    # Publishing uses the write URL; broker_url itself yields to the environment.
+    app.conf.broker_write_url = closed
     app.conf.task_always_eager = False
     app._pool = app.amqp._producer_pool = None  # pools are bound to the old URL
     yield
-    app.conf.broker_url = saved
+    app.conf.broker_write_url = None
     app._pool = app.amqp._producer_pool = None
 
 
