@@ -1,13 +1,44 @@
 """The Celery application. Tasks are discovered in each app's tasks.py."""
 
+import functools
+import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+logger = logging.getLogger(__name__)
 
-app = Celery("antar", task_cls="celery.contrib.django.task:DjangoTask")
+
+class AntarTask(DjangoTask):
+    """A task whose enqueueing never fails the request that asked for it.
+
+    The caller has already committed its row (the outbox message, the pending plan),
+    which is the record of the work; a periodic sweep enqueues what never reached the
+    broker. So an unreachable broker is logged, not raised as a 500 after the commit.
+    """
+
+    def enqueue(self, *args: Any, **kwargs: Any) -> bool:
+        """Send the task now; False (logged, no arguments) when the broker is down."""
+        try:
+            self.apply_async(args, kwargs)
+        except OperationalError as exc:
+            # Arguments are ids only, but keep even those out: the task name suffices.
+            logger.error("broker unreachable, %s not enqueued: %s", self.name, exc)
+            return False
+        return True
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        """Enqueue after the caller's commit, tolerating an unreachable broker."""
+        transaction.on_commit(functools.partial(self.enqueue, *args, **kwargs))
+
+
+app = Celery("antar", task_cls=AntarTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

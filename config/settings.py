@@ -246,6 +246,8 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            # A cache that does not answer must not hold a page: fail fast, degrade.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -306,6 +308,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.photos_purge_expired_task",
         "schedule": timedelta(hours=6),
     },
+    "imports-sweep": {
+        "task": "delivery.tasks.import_jobs_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "plans-sweep": {
+        "task": "routing.tasks.route_plans_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     "audit-checkpoint": {
         "task": "delivery.tasks.audit_checkpoint_task",
         "schedule": timedelta(minutes=env_int("AUDIT_CHECKPOINT_MINUTES", 15)),
@@ -354,6 +364,8 @@ OSRM_URL = env_str("OSRM_URL")
 # A plan may be made and published for today up to this many days ahead, no further:
 # its date is promised to applicants by SMS.
 PLAN_MAX_DAYS_AHEAD = env_int("PLAN_MAX_DAYS_AHEAD", 30)
+# A solving plan with no heartbeat for this long lost its worker: run again or failed.
+PLAN_STALE_AFTER_S = env_int("PLAN_STALE_AFTER_S", 120)
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.
 NOMINATIM_DOMAIN = env_str("NOMINATIM_DOMAIN")
 # Map tiles of the dispatcher console ({z}/{x}/{y} template). Without internet the
@@ -395,6 +407,9 @@ OFFICE_WORKING_WEEKDAYS = frozenset(
     int(day) for day in env_list("OFFICE_WORKING_WEEKDAYS", "0,1,2,3,4")
 )
 OFFICE_CLOSED_DAYS = env_dates("OFFICE_CLOSED_DAYS")
+# CSV imports run in a worker, this many rows per task: a few seconds each, so no
+# task nears its time limit and no other writer waits long behind one.
+IMPORT_BATCH_ROWS = env_int("IMPORT_BATCH_ROWS", 100)
 # Public trust. The audit checkpoint key signs the chain's head; it must live outside
 # the database (a file or the environment), or an attacker who rewrites the chain could
 # re-sign it. Without it the checkpoint task refuses to run (DEBUG has a dev key).

@@ -13,6 +13,7 @@ urlpatterns = [
     path("antrean/aksi/", views.bulk, name="bulk"),
     path("antrean/<int:delivery_id>/lokasi/", views.location, name="location"),
     path("impor/", views.csv_import, name="import"),
+    path("impor/<int:job_id>/", views.import_job, name="import-job"),
     path("rencana/", planning.plans, name="plans"),
     path("rencana/<int:plan_id>/", planning.plan_detail, name="plan"),
     path("rencana/<int:plan_id>/pindah/", planning.move_stop, name="move-stop"),

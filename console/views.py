@@ -23,7 +23,7 @@ from console.forms import (
 from delivery import services
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
-from delivery.models import Delivery
+from delivery.models import Delivery, ImportJob, ImportStatus
 from delivery.services import Actor
 
 PAGE_SIZE = 100
@@ -145,18 +145,33 @@ def map_context() -> dict:
 
 @console_view
 def csv_import(request: OfficeRequest) -> HttpResponse:
-    """Import a CSV file of completed passports and show its row-by-row report."""
+    """Upload a CSV file of completed passports; a worker imports it (import_job)."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            report = services.deliveries_import_csv(
+            job = services.import_job_start(
                 office=request.office,
-                actor=Actor.staff(request.user),
-                content=form.cleaned_data["file"].read(),
+                user=request.user,
+                content=upload.read(),
+                file_name=upload.name or "",
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
+        else:
+            return redirect("console:import-job", job_id=job.pk)
     status = 400 if form.errors else 200
-    context = {"form": form, "report": report}
-    return render(request, "console/import.html", context, status=status)
+    return render(request, "console/import.html", {"form": form}, status=status)
+
+
+@console_view
+def import_job(request: OfficeRequest, job_id: int) -> HttpResponse:
+    """An import's progress while a worker runs it, then its row-by-row report."""
+    job = get_object_or_404(ImportJob, pk=job_id, office=request.office)
+    finished = job.status in (ImportStatus.DONE, ImportStatus.FAILED)
+    context = {
+        "form": CsvUploadForm(),
+        "job": job,
+        "report": services.import_job_report(job) if finished else None,
+    }
+    return render(request, "console/import.html", context)

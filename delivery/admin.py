@@ -36,6 +36,7 @@ from delivery.models import (
     EventPhoto,
     HandoverAttempt,
     HandoverCode,
+    ImportJob,
     Office,
     ProofOfDelivery,
     Role,
@@ -382,6 +383,13 @@ class AuditRecordAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
 class AuditCheckpointAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
     # The head of the whole chain, of every office.
     list_display = ["created_at", "record_id_at"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "office", "status", "processed_rows", "total_rows"]
+    list_filter = ["status"]
+    exclude = ["content"]  # applicants' details: read them in the file, not here
 
 
 @admin.register(SurveyResponse)

@@ -34,3 +34,18 @@ def photos_purge_expired_task() -> int:
     deleted = photos_purge_expired()
     logger.info("deleted %d expired photos", deleted)
     return deleted
+
+
+@shared_task
+def import_job_run_task(job_id: int) -> str:
+    """Import one batch of a CSV job, then enqueue the next while rows remain."""
+    if services.import_job_run_batch(job_id=job_id):
+        import_job_run_task.enqueue(job_id)  # if the broker is down: the sweep
+        return "more"
+    return "stopped"
+
+
+@shared_task
+def import_jobs_sweep_task() -> int:
+    """Beat: resume CSV import jobs that lost their task or their worker."""
+    return services.import_jobs_sweep()

@@ -4,13 +4,26 @@ Counted in the Django cache (Redis when CACHE_URL is set, so all web processes s
 it) per client address, in fixed windows. The address is REMOTE_ADDR, which behind
 the TLS proxy config/proxy.py sets from the proxy's X-Forwarded-For (TRUSTED_PROXIES),
 so applicants do not share one budget.
+
+When the cache is unreachable the pages are still served: each web process counts on
+its own until the cache is back (a guesser gets at most one budget per process), and
+/healthz reports the cache as failed so that an operator sees it.
 """
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+_fallback = LocMemCache("antar-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+_warned_at = [0.0]
+WARN_EVERY_S = 60
 
 
 def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
@@ -21,10 +34,26 @@ def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
     window_s = settings.TRACKING_RATE_WINDOW_S
     client = request.META.get("REMOTE_ADDR") or "unknown"
     key = f"rate:{scope}:{client}:{int(time.time() // window_s)}"
-    cache.add(key, 0, timeout=window_s)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_s)
-        count = 1
+        count = _count(cache, key, window_s)
+    except (RedisError, OSError) as exc:
+        _warn(exc)
+        count = _count(_fallback, key, window_s)
     return count > settings.TRACKING_RATE_LIMIT
+
+
+def _count(store: BaseCache, key: str, window_s: int) -> int:
+    store.add(key, 0, timeout=window_s)
+    try:
+        return store.incr(key)
+    except ValueError:  # expired between add and incr
+        store.set(key, 1, timeout=window_s)
+        return 1
+
+
+def _warn(exc: Exception) -> None:
+    # Once a minute per process, not once per request; never the client's address.
+    now = time.monotonic()
+    if now - _warned_at[0] >= WARN_EVERY_S:
+        _warned_at[0] = now
+        logger.warning("rate-limit cache unreachable, counting per process: %s", exc)

@@ -35,6 +35,11 @@ class RoutePlan(models.Model):
     best_cost = models.BigIntegerField(_("best cost so far"), null=True, blank=True)
     figures = models.JSONField(_("solver figures"), default=dict)
     error = models.TextField(_("error"), blank=True)
+    # Recovery from lost work (routing/recovery.py): when the task reached the broker,
+    # the solving worker's last sign of life, and how many times a worker claimed it.
+    enqueued_at = models.DateTimeField(_("handed to a planner at"), null=True)
+    heartbeat_at = models.DateTimeField(_("last sign of the planner at"), null=True)
+    solve_attempts = models.PositiveSmallIntegerField(_("planner runs"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

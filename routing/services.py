@@ -5,6 +5,7 @@ dispatcher reviews the draft and publishes it, which schedules every planned del
 (and tells each applicant) in one transaction.
 """
 
+import functools
 import logging
 import time as clock
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,8 +66,6 @@ def route_plan_start(
     replan_of: RoutePlan | None = None,
 ) -> RoutePlan:
     """Create a pending plan and hand it to a planning worker after commit."""
-    from routing.tasks import route_plan_solve_task
-
     if not 1 <= time_limit_s <= 300:
         raise DomainError(_("The time limit must be between 1 and 300 seconds."))
     route_plan_date_check(on_date)
@@ -76,8 +76,18 @@ def route_plan_start(
         replan_of=replan_of,
         parameters={"courier_ids": courier_ids or [], "time_limit_s": time_limit_s},
     )
-    route_plan_solve_task.delay_on_commit(plan.pk)
+    transaction.on_commit(functools.partial(route_plan_enqueue, plan_id=plan.pk))
     return plan
+
+
+def route_plan_enqueue(*, plan_id: int) -> bool:
+    """Send the plan to the planning queue; record when it got there (False: not)."""
+    from routing.tasks import route_plan_solve_task
+
+    if not route_plan_solve_task.enqueue(plan_id):
+        return False  # still pending without a task: the sweep sends it later
+    RoutePlan.objects.filter(pk=plan_id).update(enqueued_at=timezone.now())
+    return True
 
 
 def route_plan_replan(
@@ -107,38 +117,45 @@ def route_plan_replan(
 def route_plan_solve(*, plan_id: int) -> RoutePlan | None:
     """Solve a pending plan once (claimed, so a second run does nothing)."""
     claimed = RoutePlan.objects.filter(pk=plan_id, status=PlanStatus.PENDING).update(
-        status=PlanStatus.SOLVING
+        status=PlanStatus.SOLVING,
+        heartbeat_at=timezone.now(),
+        solve_attempts=F("solve_attempts") + 1,
     )
     if not claimed:
         return None
     plan = RoutePlan.objects.select_related("office", "replan_of").get(pk=plan_id)
+    # This run's claim: if the sweep gave the plan up as stale, our writes miss it.
+    mine = RoutePlan.objects.filter(
+        pk=plan.pk, status=PlanStatus.SOLVING, solve_attempts=plan.solve_attempts
+    )
     try:
         built = _build(plan)
         solved = solver.solve(
             built.problem,
             time_limit_s=plan.parameters.get("time_limit_s", 10),
-            on_progress=_progress_reporter(plan.pk),
+            on_progress=_progress_reporter(mine),
         )
-        _save(plan, built, solved)
+        _save(plan, built, solved, mine)
     except Exception as exc:
         logger.exception("planning failed for plan %s", plan.pk)
-        RoutePlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.FAILED, error=str(exc)[:2000]
-        )
+        mine.update(status=PlanStatus.FAILED, error=str(exc)[:2000])
         raise
     return RoutePlan.objects.get(pk=plan.pk)
 
 
-def _progress_reporter(plan_id: int):
+def _progress_reporter(mine: QuerySet[RoutePlan]):
     last = [0.0]
 
     def report(fraction: float, best_cost: int | None) -> None:
         now = clock.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0:
+        if now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
-        RoutePlan.objects.filter(pk=plan_id).update(
-            progress=round(min(fraction, 1.0), 3), best_cost=best_cost
+        # Each report is also the heartbeat the stale-plan sweep looks for.
+        mine.update(
+            progress=round(min(fraction, 1.0), 3),
+            best_cost=best_cost,
+            heartbeat_at=timezone.now(),
         )
 
     return report
@@ -199,7 +216,9 @@ def _still_at_office(published: RoutePlan) -> list[Delivery]:
 
 
 @transaction.atomic
-def _save(plan: RoutePlan, built: BuiltProblem, solved: SolvedPlan) -> None:
+def _save(
+    plan: RoutePlan, built: BuiltProblem, solved: SolvedPlan, mine: QuerySet[RoutePlan]
+) -> None:
     def at(seconds: int) -> datetime:
         return built.day_start + timedelta(seconds=seconds)
 
@@ -247,13 +266,15 @@ def _save(plan: RoutePlan, built: BuiltProblem, solved: SolvedPlan) -> None:
         for dropped in solved.dropped
         for pk in built.stop_deliveries[dropped.stop_id]
     )
-    RoutePlan.objects.filter(pk=plan.pk).update(
+    saved = mine.update(
         status=PlanStatus.DRAFT,
         progress=1.0,
         best_cost=solved.objective,
         solved_at=timezone.now(),
         figures=_figures(solved),
     )
+    if not saved:  # given up as stale meanwhile: roll back the routes written above
+        raise DomainError(_("This planning run was given up as stale."))
 
 
 def _point(built: BuiltProblem, stop_id: str) -> tuple[float, float]:

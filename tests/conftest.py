@@ -6,7 +6,9 @@ say why. With ANTAR_REQUIRE_SERVICES=1 (CI) a missing service fails the test, an
 skipped test fails the run: in CI nothing may skip.
 """
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -195,8 +197,18 @@ def celery_worker(django_db_setup, django_db_blocker, worker_env):
     celery_app.conf.task_default_queue = queue
     process = start_worker(worker_env, queue)
     yield process
-    process.terminate()
-    process.wait(timeout=30)
+    stop_worker(process)
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Warm shutdown of the worker's process group, then kill what is left of it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # pool children of a dead parent
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 @pytest.fixture

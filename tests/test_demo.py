@@ -1,7 +1,9 @@
 """The README's demo command: seeded data, and the whole demo served end to end."""
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -111,20 +113,69 @@ def test_make_demo_serves_everything_with_no_external_service(tmp_path):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    children: set[int] = set()
     try:
         assert wait_until(lambda: _get(f"{base}/healthz")[0] == 200, timeout=90)
         assert json.loads(_get(f"{base}/healthz")[1]) == {
             "database": "ok",
             "broker": "ok",
+            "cache": "ok",
         }
         assert _get(f"{base}/api/schema/")[1].startswith(b"openapi: 3")
         assert _get(f"{base}/admin/login/")[0] == 200
         _assert_worker_runs_a_task(env)
-    finally:
-        demo.terminate()
+        children = _descendants(demo.pid)
+        demo.send_signal(signal.SIGTERM)  # as a service manager or CI stops it
         demo.wait(timeout=30)
+        assert wait_until(lambda: not _alive(children), timeout=5)
+    finally:
+        _kill(demo, children | _descendants(demo.pid))
         log.close()
+    assert len(children) >= 3  # the worker, its pool, beat: all of them stopped
     assert "antar-demo" in (tmp_path / "demo.log").read_text()
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process, from /proc (no psutil needed)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        parents[int(stat.parent.name)] = int(fields[1])
+    return parents
+
+
+def _descendants(pid: int) -> set[int]:
+    parents, found, todo = _parents(), set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {p for p, pp in parents.items() if pp == parent}
+        todo += children - found
+        found |= children
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """The processes still running (a zombie has stopped, only not been reaped)."""
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def _kill(demo: subprocess.Popen, children: set[int]) -> None:
+    """Leave nothing behind even when the test failed half-way."""
+    for pid in _alive(children | {demo.pid}):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    demo.wait(timeout=10)
 
 
 def _assert_worker_runs_a_task(env) -> None:

@@ -67,7 +67,7 @@ def test_healthz_reports_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
@@ -147,3 +147,108 @@ def test_coverage_measures_the_solvers_processes_and_threads(tmp_path):
 
     assert ran(_worker, '"done", k, outcome')
     assert ran(simulate_route, "end = now + int(duration_s[here][depot])")
+
+
+@pytest.fixture
+def broker_down(settings):
+    """The Celery app (and /healthz) point at a closed port: every publish fails."""
+    from config.celery import app
+
+    closed = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = closed
+    # Publishing uses the write URL; broker_url itself yields to the environment.
+    app.conf.broker_write_url = closed
+    app.conf.task_always_eager = False
+    app._pool = app.amqp._producer_pool = None  # pools are bound to the old URL
+    yield
+    app.conf.broker_write_url = None
+    app._pool = app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_intake_and_planning_are_recorded_not_500(broker_down):
+    from rest_framework.test import APIClient
+
+    from delivery.models import Delivery
+    from notifications.models import SmsMessage, SmsStatus
+    from routing.models import PlanStatus, RoutePlan
+    from tests.factories import StaffFactory, intake_data
+
+    client = APIClient()
+    client.force_authenticate(StaffFactory().user)
+
+    intake = client.post("/api/deliveries/intake/", intake_data(), format="json")
+    plan = client.post("/api/plans/", {"date": "2030-01-02"}, format="json")
+    health = client.get("/healthz")
+
+    assert intake.status_code == 201
+    assert Delivery.objects.count() == 1
+    assert SmsMessage.objects.get().status == SmsStatus.QUEUED  # the SMS sweep's
+    assert plan.status_code == 202
+    pending = RoutePlan.objects.get()
+    assert (pending.status, pending.enqueued_at) == (PlanStatus.PENDING, None)
+    assert health.status_code == 503
+    assert health.json()["broker"] == "fail"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sends_a_plan_that_never_reached_the_broker(broker_down):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.celery import app
+    from routing.models import PlanStatus
+    from routing.recovery import route_plans_sweep
+    from routing.services import route_plan_start
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory()
+    plan = route_plan_start(
+        office=staff.office, on_date=timezone.localdate(), actor=None
+    )
+    app.conf.task_always_eager = True  # the broker is back
+    later = timezone.now() + timedelta(minutes=1)
+
+    first = route_plans_sweep(now=later)
+    second = route_plans_sweep(now=later)
+
+    plan.refresh_from_db()
+    assert first["sent"] == 1
+    assert second["sent"] == 0
+    assert plan.status == PlanStatus.DRAFT
+    assert plan.enqueued_at is not None
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache (rate limits) is a Redis server that does not answer."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.TRACKING_RATE_LIMIT = 3
+    return settings
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_public_pages_are_served_and_still_rate_limited(
+    client, cache_down
+):
+    from delivery.models import Status
+    from public.ratelimit import _fallback
+    from tests.factories import make_delivery
+
+    _fallback.clear()
+    delivery = make_delivery(Status.SCHEDULED)
+    url = f"/t/{delivery.tracking_code}/"
+
+    answers = [client.get(url).status_code for _ in range(4)]
+    health = client.get("/healthz")
+
+    assert answers == [200, 200, 200, 429]  # counted in this process meanwhile
+    assert health.status_code == 503
+    assert health.json()["cache"] == "fail"

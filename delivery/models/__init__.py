@@ -1,4 +1,4 @@
-"""The delivery domain's models, in three modules: core, handover, trust."""
+"""The delivery domain's models, in four modules: core, handover, trust, imports."""
 
 from delivery.models.core import *  # noqa: F403
 from delivery.models.core import __all__ as _core
@@ -10,6 +10,7 @@ from delivery.models.handover import (
     ProofOfDelivery,
     RecipientKind,
 )
+from delivery.models.imports import ImportJob, ImportStatus
 from delivery.models.trust import (
     AuditCheckpoint,
     AuditRecord,
@@ -30,6 +31,8 @@ __all__ = [
     "EventPhoto",
     "HandoverAttempt",
     "HandoverCode",
+    "ImportJob",
+    "ImportStatus",
     "ProofOfDelivery",
     "RecipientKind",
     "SurveyResponse",

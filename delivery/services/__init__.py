@@ -26,6 +26,12 @@ from delivery.services.handover import (
     handover_code_send,
     handover_code_verify,
 )
+from delivery.services.import_jobs import (
+    import_job_report,
+    import_job_run_batch,
+    import_job_start,
+    import_jobs_sweep,
+)
 from delivery.services.intake import (
     ImportReport,
     deliveries_import_csv,
@@ -76,6 +82,10 @@ __all__ = [
     "Position",
     "deliveries_cancel_uncollected",
     "deliveries_import_csv",
+    "import_job_report",
+    "import_job_run_batch",
+    "import_job_start",
+    "import_jobs_sweep",
     "deliveries_intake_batch",
     "delivery_create",
     "delivery_fix_location",

@@ -69,11 +69,19 @@ def delivery_intake(
 
 
 def deliveries_intake_batch(
-    *, office: Office, actor: Actor, items: list[dict[str, Any]], first_row: int = 1
+    *,
+    office: Office,
+    actor: Actor,
+    items: list[dict[str, Any]],
+    first_row: int = 1,
+    seen: dict[str, int] | None = None,
 ) -> ImportReport:
-    """Validate and take in many raw items; report per item by its row number."""
+    """Validate and take in many raw items; report per item by its row number.
+
+    `seen` maps the application numbers of earlier rows (a file imported in parts)
+    to the row that first carried them, so a repeat is reported as a duplicate."""
     report = ImportReport()
-    seen: dict[str, int] = {}
+    seen = dict(seen or {})
     for row, raw in enumerate(items, start=first_row):
         number = str(raw.get("application_number") or "").strip()
         if number and number in seen:
@@ -97,7 +105,44 @@ def deliveries_import_csv(
     *, office: Office, actor: Actor, content: bytes | str
 ) -> ImportReport:
     """Import a CSV file (comma or semicolon separated, UTF-8 or Latin-1)."""
-    fieldnames, rows = _csv_rows(content)
+    rows = csv_rows(csv_text(content))
+    # The header is row 1, as a spreadsheet numbers it.
+    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+
+
+def csv_text(content: bytes | str) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Latin-1."""
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a CSV text; refuses a file that is no CSV text, lacks the columns
+    or is over the limit."""
+    if "\x00" in text:
+        # NUL never occurs in text: this is a binary file (a spreadsheet, an image).
+        raise DomainError(_("This is not a CSV text file."))
+    reader = _csv_reader(text)
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        # An empty cell means "not given", as it does to the person who filled it in.
+        rows = [
+            {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
+            for row in reader
+        ]
+    except csv.Error:
+        # Too long a field (over csv.field_size_limit) or a broken quote or line end.
+        raise DomainError(
+            _(
+                "Line %(line)s cannot be read as CSV: a field is longer than "
+                "%(max)s characters or the line is broken."
+            )
+            % {"line": reader.reader.line_num, "max": csv.field_size_limit()}
+        ) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in fieldnames]
     if missing:
         raise DomainError(
@@ -108,8 +153,7 @@ def deliveries_import_csv(
             _("Too many rows (%(n)s); the limit is %(max)s per file.")
             % {"n": len(rows), "max": MAX_CSV_ROWS}
         )
-    # The header is row 1, as a spreadsheet numbers it.
-    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+    return rows
 
 
 def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
@@ -189,38 +233,7 @@ def _new_tracking_code() -> str:
             return code
 
 
-def _csv_rows(content: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the rows of a CSV text; a DomainError if it is not one."""
-    reader = _csv_reader(content)
-    try:
-        fieldnames = list(reader.fieldnames or [])
-        # An empty cell means "not given", as it does to the person who filled it in.
-        rows = [
-            {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
-            for row in reader
-        ]
-    except csv.Error:
-        # Too long a field (over csv.field_size_limit) or a broken quote or line end.
-        raise DomainError(
-            _(
-                "Line %(line)s cannot be read as CSV: a field is longer than "
-                "%(max)s characters or the line is broken."
-            )
-            % {"line": reader.reader.line_num, "max": csv.field_size_limit()}
-        ) from None
-    return fieldnames, rows
-
-
-def _csv_reader(content: bytes | str) -> csv.DictReader:
-    if isinstance(content, bytes):
-        raw = content
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            content = raw.decode("latin-1")
-    if "\x00" in content:
-        # NUL never occurs in text: this is a binary file (a spreadsheet, an image).
-        raise DomainError(_("This is not a CSV text file."))
+def _csv_reader(content: str) -> "csv.DictReader[str]":
     first_line = content.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     # newline="" as the csv module asks: a line may end in \r, \n or \r\n.

@@ -465,11 +465,12 @@ def _collect(
         try:
             kind, k, value = channel.get(timeout=0.2)
         except queue.Empty:
-            continue
+            kind, k, value = "tick", -1, None
         if kind == "done":
             outcomes[k] = value
-        elif best is None or value < best:
+        elif kind == "cost" and (best is None or value < best):
             best = value
-            if on_progress is not None:
-                on_progress(min(1.0, (time.monotonic() - began) / budget_s), best)
+        if on_progress is not None and kind != "done":
+            # Also without a better plan: the caller's heartbeat rides on these calls.
+            on_progress(min(1.0, (time.monotonic() - began) / budget_s), best)
     return [outcomes[k] for k in sorted(outcomes)]

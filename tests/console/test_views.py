@@ -143,7 +143,9 @@ def test_location_form_refuses_a_pin_outside_the_area_in_indonesian(console, off
     assert "di luar wilayah layanan" in response.content.decode()
 
 
-def test_csv_import_shows_its_row_by_row_report(console, office):
+def test_csv_import_shows_its_row_by_row_report(
+    console, office, django_capture_on_commit_callbacks
+):
     day = timezone.localdate()
     csv = (
         "application_number,passport_number,full_name,phone,address,issued_on,"
@@ -154,7 +156,9 @@ def test_csv_import_shows_its_row_by_row_report(console, office):
     upload = io.BytesIO(csv.encode())
     upload.name = "antrean.csv"
 
-    response = console.post(reverse("console:import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker, eagerly
+        started = console.post(reverse("console:import"), {"file": upload})
+    response = console.get(started["Location"])
 
     html = response.content.decode()
     assert response.status_code == 200

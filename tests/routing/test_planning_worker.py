@@ -49,3 +49,57 @@ def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
     scheduled = Delivery.objects.filter(status=Status.SCHEDULED)
     assert scheduled.count() == planned.count()
     assert RoutePlan.objects.get(pk=plan_id).status == PlanStatus.PUBLISHED
+
+
+@pytest.fixture
+def own_worker(django_db_setup, worker_env):
+    """Start real workers on a queue of this test's own; kill them all at the end."""
+    import uuid
+
+    from config.celery import app
+    from tests.conftest import start_worker, stop_worker
+
+    queue, saved, started = f"antar-kill-{uuid.uuid4().hex[:8]}", None, []
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+
+    def start():
+        started.append(start_worker(worker_env, queue))
+        return started[-1]
+
+    yield start
+    app.conf.task_default_queue = saved
+    for process in started:
+        stop_worker(process)
+
+
+def test_a_plan_whose_worker_is_killed_mid_solve_is_restarted_by_the_sweep(
+    own_worker, settings
+):
+    import os
+    import signal
+
+    from routing.recovery import route_plans_sweep
+
+    call_command("seed_demo", deliveries=40)
+    client = APIClient()
+    client.force_authenticate(Staff.objects.get(user__username="petugas").user)
+    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    doomed = own_worker()
+    plan_id = client.post(
+        "/api/plans/", {"date": day, "time_limit_s": 6}, format="json"
+    ).json()["id"]
+
+    def status() -> RoutePlan:
+        return RoutePlan.objects.get(pk=plan_id)
+
+    assert wait_until(lambda: status().progress > 0, timeout=60, interval=0.1)
+    os.killpg(doomed.pid, signal.SIGKILL)  # the worker, its pool, the solver
+    doomed.wait(timeout=10)
+    settings.PLAN_STALE_AFTER_S = 2
+    assert wait_until(lambda: route_plans_sweep()["restarted"] == 1, timeout=15)
+    own_worker()
+
+    assert wait_until(lambda: status().status == PlanStatus.DRAFT, timeout=90)
+    assert status().solve_attempts == 2
+    assert PlannedDelivery.objects.filter(plan_id=plan_id).count() == 40

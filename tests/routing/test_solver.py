@@ -220,6 +220,17 @@ def test_reports_progress_up_to_the_whole_budget():
     assert all(0 <= f <= 1 for f, _ in calls)
 
 
+def test_reports_progress_while_no_better_plan_is_found():
+    # The planning task's heartbeat rides on these calls: silence means a dead worker.
+    points = [(0, 0), (100, 0), (0, 100)]
+    problem = grid_problem(points, [Stop("a", 1), Stop("b", 2)], [van()])
+    calls = []
+
+    solve(problem, time_limit_s=2, on_progress=lambda f, c: calls.append((f, c)))
+
+    assert len(calls) >= 5
+
+
 def test_merges_deliveries_to_one_address():
     stops = [Stop("a", 1, window_end_s=500), Stop("b", 1, demand=2), Stop("c", 2)]
 
