@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.tasks.import_jobs_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    "heartbeat": {
+        "task": "delivery.tasks.heartbeat_task",
+        "schedule": timedelta(minutes=1),
+    },
     "plans-sweep": {
         "task": "routing.tasks.route_plans_sweep_task",
         "schedule": timedelta(minutes=1),
@@ -456,6 +460,9 @@ ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
 # Operations: /metrics for Prometheus (404 without this bearer key), error reports to
 # Sentry when a DSN is set (personal data scrubbed), JSON log lines for a log shipper.
 METRICS_KEY = env_secret("METRICS_KEY")
+# /healthz answers 503 when beat's heartbeat (sent every minute) is older than this:
+# beat or every worker has stopped.
+HEARTBEAT_STALE_S = env_int("HEARTBEAT_STALE_S", 300)
 SENTRY_DSN = env_secret("SENTRY_DSN")
 if SENTRY_DSN:
     from config.observability import sentry_init

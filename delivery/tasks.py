@@ -49,3 +49,11 @@ def import_job_run_task(job_id: int) -> str:
 def import_jobs_sweep_task() -> int:
     """Beat: resume CSV import jobs that lost their task or their worker."""
     return services.import_jobs_sweep()
+
+
+@shared_task
+def heartbeat_task() -> None:
+    """Beat, every minute: note that beat sent it and a worker ran it (/healthz)."""
+    from delivery.health import heartbeat_record
+
+    heartbeat_record()

@@ -64,10 +64,52 @@ def test_pages_are_indonesian_first_even_for_an_english_browser(client):
 
 @pytest.mark.django_db
 def test_healthz_reports_ok(client):
+    from delivery.health import heartbeat_record
+
+    heartbeat_record()
+
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "cache": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "ok",
+        "cache": "ok",
+        "beat": "ok",
+        "worker": "ok",
+        "heartbeat_age_s": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_waits_for_the_first_heartbeat_of_a_new_installation(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert (response.json()["beat"], response.json()["worker"]) == (
+        "waiting",
+        "unknown",
+    )
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_beat_or_every_worker_stopped(client):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from delivery.tasks import heartbeat_task
+
+    with time_machine.travel(timezone.now() - timedelta(minutes=6)):
+        heartbeat_task.run()
+        heartbeat_task.run()  # twice: one row, the later time
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["beat"] in {"stale", "unknown"}
+    assert response.json()["heartbeat_age_s"] >= 360
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The delivery domain's models, in four modules: core, handover, trust, imports."""
+"""The delivery domain's models: core, handover, trust, imports and ops."""
 
 from delivery.models.core import *  # noqa: F403
 from delivery.models.core import __all__ as _core
@@ -11,6 +11,7 @@ from delivery.models.handover import (
     RecipientKind,
 )
 from delivery.models.imports import ImportJob, ImportStatus
+from delivery.models.ops import Heartbeat
 from delivery.models.trust import (
     AuditCheckpoint,
     AuditRecord,
@@ -28,6 +29,7 @@ __all__ = [
     "ComplaintStatus",
     "ComplaintUpdate",
     "CourierAction",
+    "Heartbeat",
     "EventPhoto",
     "HandoverAttempt",
     "HandoverCode",

@@ -68,6 +68,7 @@ def drive(stack: Stack, double) -> None:
     _private_photos(stack, courier)
     _metrics(web, stack)
     _headers(web, stack, target["tracking_code"])
+    _beat_and_workers(web, stack)
 
 
 def _healthy(web: requests.Session, stack: Stack) -> bool:
@@ -313,6 +314,15 @@ def _console_login(stack: Stack) -> requests.Session:
         timeout=10,
     )
     return console
+
+
+def _beat_and_workers(web: requests.Session, stack: Stack) -> None:
+    def heartbeat():
+        health = web.get(f"{stack.base_url}/healthz", timeout=10).json()
+        return health if health.get("beat") == "ok" else None
+
+    health = wait_for(heartbeat, "beat's first heartbeat, run by a worker", 120)
+    check(health["worker"] == "ok", "/healthz: beat and a worker run")
 
 
 def _metrics(web: requests.Session, stack: Stack) -> None:
