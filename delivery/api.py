@@ -37,7 +37,10 @@ class EventOutput(serializers.Serializer):
 
 class DeliveryOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    tracking_code = serializers.CharField(source="tracking_code_display")
+    # Not given to couriers (CourierDeliveryOutput): the schema says it may be absent.
+    tracking_code = serializers.CharField(
+        source="tracking_code_display", required=False
+    )
     status = serializers.CharField()
     application_number = serializers.CharField(source="document.application_number")
     # Outside the back office a passport number is only ever shown masked.

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -19,8 +19,10 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
+            message = _("The address holds a NUL character; it is not valid.")
+            if request.path.startswith("/api/"):  # the API answers JSON, as documented
+                return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(
-                _("The address holds a NUL character; it is not valid."),
-                content_type="text/plain; charset=utf-8",
+                message, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
