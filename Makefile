@@ -6,12 +6,15 @@ STAMP := $(VENV)/.installed
 # The whole suite must cover 90% (STYLE.md); a partial run sets COV_MIN=0.
 COV_MIN ?= 90
 
-.PHONY: demo test lint venv clean messages prod-check
+.PHONY: demo test lint venv clean messages prod-check lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions of requirements.lock (made by `make lock` from the
+# ranges in pyproject.toml), then the project itself without resolving again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -51,3 +54,9 @@ messages: $(STAMP)
 ## PostgreSQL and Redis), drive a small day through https, check it, tear it down.
 prod-check: $(STAMP)
 	$(BIN)/python -m deploy.prodcheck
+
+## Re-pin requirements.lock after a change of the ranges in pyproject.toml (uv, from
+## the package index; the dev tools included).
+lock:
+	$(BIN)/pip install -q "uv>=0.4,<1"
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
