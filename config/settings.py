@@ -357,7 +357,9 @@ SMS_GIVE_UP_AFTER_S = env_int("SMS_GIVE_UP_AFTER_S", 2 * 24 * 3600)
 SMS_MAX_PER_NUMBER_PER_HOUR = env_int("SMS_MAX_PER_NUMBER_PER_HOUR", 10)
 SMS_MAX_PER_NUMBER_PER_DAY = env_int("SMS_MAX_PER_NUMBER_PER_DAY", 30)
 SMS_MAX_PER_SUBJECT_PER_DAY = env_int("SMS_MAX_PER_SUBJECT_PER_DAY", 10)
-SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 2000)
+# Above the largest CSV import (5,000 rows, one SMS each), so office work is never
+# held back; the per-number caps stop floods of one phone.
+SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 10000)
 # A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
 SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
 # The tracking page's short link, carried by every SMS.
