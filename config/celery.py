@@ -8,7 +8,8 @@ from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from django.db import transaction
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -41,6 +42,15 @@ class AntarTask(DjangoTask):
 app = Celery("antar", task_cls=AntarTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_unusable_connections(**kwargs: Any) -> None:
+    """Around each task, as Django between requests: close only a connection that is
+    broken or older than DATABASE_CONN_MAX_AGE (CELERY_DB_REUSE_MAX keeps Celery's
+    own fixup from closing every one)."""
+    close_old_connections()
 
 
 def ensure_filesystem_broker_folders() -> None:

@@ -102,8 +102,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        # Reused by web and worker processes (Celery keeps a connection younger than
-        # this across tasks); SQLite opens files, not connections: 0 there.
+        # Reused by web and worker processes (between tasks, see config/celery.py);
+        # SQLite opens files, not connections: 0 there.
         conn_max_age=env_int(
             "DATABASE_CONN_MAX_AGE",
             0 if env_str("DATABASE_URL", "sqlite").startswith("sqlite") else 60,
@@ -285,6 +285,11 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 # One task at a time per worker process: tasks are short and some are long (planning).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the database connection around every task unless this is set; with it,
+# config/celery.py closes only connections that are broken or older than
+# DATABASE_CONN_MAX_AGE, as Django does between requests (one connection, not one per
+# task: the SMS outbox benchmark spent most of its time connecting).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Planning runs in its own queue whose worker uses the solo pool, so the search can

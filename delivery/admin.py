@@ -36,6 +36,7 @@ from delivery.models import (
     EventPhoto,
     HandoverAttempt,
     HandoverCode,
+    Heartbeat,
     ImportJob,
     Office,
     ProofOfDelivery,
@@ -383,6 +384,12 @@ class AuditRecordAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
 class AuditCheckpointAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
     # The head of the whole chain, of every office.
     list_display = ["created_at", "record_id_at"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(SuperuserOnlyAdmin, ReadOnlyAdmin):
+    # Beat's heartbeat for /healthz: of the installation, not of an office.
+    list_display = ["name", "at"]
 
 
 @admin.register(ImportJob)

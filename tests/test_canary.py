@@ -159,6 +159,18 @@ def _courier_day(courier, delivery: Delivery, double) -> str:
     return code
 
 
+def _survey_path(double, code: str) -> str:
+    """The survey link with its key, from the "handed over" SMS at the double."""
+    pattern = re.compile(rf"/t/{code}/nilai/\w+/")
+
+    def found() -> str | None:
+        bodies = [m.body for m in double.messages_to(CANARY.phone)]
+        return next((m.group(0) for b in bodies if (m := pattern.search(b))), None)
+
+    assert wait_until(lambda: found() is not None, timeout=60)
+    return found() or ""
+
+
 def _public_day(delivery: Delivery, double, base_url: str) -> list[str]:
     """The applicant's and the public's look-ups; every response's text."""
     web, code = Client(), delivery.tracking_code
@@ -170,7 +182,7 @@ def _public_day(delivery: Delivery, double, base_url: str) -> list[str]:
         web.get(f"/en/t/{code}/"),
         web.get(f"/api/track/{code}/"),
         web.get("/lacak/", {"code": tracking_codes.display(code)}, follow=True),
-        web.post(f"/t/{code}/nilai/", survey, follow=True),
+        web.post(_survey_path(double, code), survey, follow=True),
         web.post(f"/t/{code}/pengaduan/", complaint, follow=True),
         web.post("/pengaduan/", general, follow=True),
         web.get("/statistik/"),

@@ -50,6 +50,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "antar-sijunjung.imigrasi.go.id",
     "HANDOVER_CODE_PEPPER": "pepper-from-the-vault",
     "AUDIT_CHECKPOINT_KEY": "audit-key-from-the-vault",
+    # Personal data at rest (passport numbers, photos): a Fernet key.
+    "DATA_ENCRYPTION_KEY": "w8Vb1ZQ0yqCq2yH2Hk3b8mB6a8mFZb3pQe0yXn3Jk1E=",
     "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
     "TWILIO_AUTH_TOKEN": "twilio-token",
     "TWILIO_MESSAGING_SERVICE_SID": "MG" + "2" * 32,

@@ -5,12 +5,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import coverage
 import pytest
 import yaml
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from config import env
 
@@ -220,7 +222,8 @@ def test_with_the_broker_down_intake_and_planning_are_recorded_not_500(broker_do
     client.force_authenticate(StaffFactory().user)
 
     intake = client.post("/api/deliveries/intake/", intake_data(), format="json")
-    plan = client.post("/api/plans/", {"date": "2030-01-02"}, format="json")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    plan = client.post("/api/plans/", {"date": tomorrow}, format="json")
     health = client.get("/healthz")
 
     assert intake.status_code == 201
