@@ -34,6 +34,7 @@ from bench.load_traffic import (  # noqa: E402
     Traffic,
     client,
     closed_loop,
+    in_django,
     outbox,
     percentiles,
 )
@@ -180,6 +181,7 @@ async def compare(http, target: Target, args: argparse.Namespace) -> None:
         "track_page": [f"/t/{code}/" for code in target.codes],
     }
     done = {kind: [0.0, [], {}] for kind in kinds}
+    before = await in_django(http, target)
     for _round in range(2):
         for kind, paths in kinds.items():
             took, lat, statuses = await closed_loop(
@@ -201,6 +203,16 @@ async def compare(http, target: Target, args: argparse.Namespace) -> None:
         ratio = rates[kind] / rates["bare"] if rates["bare"] else 0.0
         verdict = "met" if ratio >= GOAL_RATIO else "MISSED"
         print(f"{kind} / bare = {ratio:.2f} (goal {GOAL_RATIO:.2f}: {verdict})")
+    report_in_django(before, await in_django(http, target))
+
+
+def report_in_django(before: dict, after: dict) -> None:
+    print("mean time inside Django (gunicorn worker), closed loop:")
+    for view in ("bench-bare", "tracking:api", "tracking:page"):
+        seconds = after[view][0] - before.get(view, [0.0, 0.0])[0]
+        count = after[view][1] - before.get(view, [0.0, 0.0])[1]
+        if count:
+            print(f"  {view:<14}{seconds / count * 1000:6.1f} ms over {count:.0f}")
 
 
 def _interrupted(signum, frame) -> None:

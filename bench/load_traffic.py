@@ -26,6 +26,10 @@ MAX_IN_FLIGHT = 400
 TIMEOUT_S = 30
 UNDO_SHARE = 0.3
 METRIC = re.compile(r"^antar_sms_outbox_(oldest_age_seconds|pending) (\S+)$", re.M)
+IN_DJANGO = re.compile(
+    r"^antar_http_request_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$", re.M
+)
+LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 
 @dataclass
@@ -137,6 +141,9 @@ class Traffic:
         self._spawn(kind, self.get(kind, path, planned))
 
     def _courier_arrival(self, planned: float) -> None:
+        if len(self.in_flight) >= MAX_IN_FLIGHT:
+            self.tally.shed["courier"] += 1  # before a courier is taken off idle
+            return
         if not self.idle:
             self.tally.shed["courier_busy"] += 1
             return
@@ -204,16 +211,33 @@ class Traffic:
             await asyncio.sleep(every_s)
 
 
-async def outbox(http: aiohttp.ClientSession, target: Target) -> tuple | None:
-    """(age of the oldest queued SMS in s, SMS pending) from /metrics."""
+async def scrape(http: aiohttp.ClientSession, target: Target) -> str:
+    """The text of /metrics ("" when it does not answer)."""
     headers = {"Authorization": f"Bearer {target.metrics_key}"}
     try:
         async with http.get("/metrics", headers=headers) as answer:
-            text = await answer.text()
+            return await answer.text()
     except (aiohttp.ClientError, TimeoutError):
+        return ""
+
+
+async def outbox(http: aiohttp.ClientSession, target: Target) -> tuple | None:
+    """(age of the oldest queued SMS in s, SMS pending) from /metrics."""
+    values = dict(METRIC.findall(await scrape(http, target)))
+    if not values:
         return None
-    values = dict(METRIC.findall(text))
     return float(values["oldest_age_seconds"]), float(values["pending"])
+
+
+async def in_django(http: aiohttp.ClientSession, target: Target) -> dict:
+    """Per URL name, (seconds, answers) of 2xx requests as Django's middleware timed
+    them: the time inside gunicorn's worker, without nginx, TLS and the client."""
+    totals: dict = defaultdict(lambda: [0.0, 0.0])
+    for part, labels, value in IN_DJANGO.findall(await scrape(http, target)):
+        label = dict(LABEL.findall(labels))
+        if label.get("status") == "2xx":
+            totals[label["view"]][0 if part == "sum" else 1] += float(value)
+    return totals
 
 
 async def closed_loop(
