@@ -72,6 +72,8 @@ def arguments() -> argparse.Namespace:
         help="gunicorn workers (default: 2 x cores + 1)")  # fmt: skip
     add("--database", default="antar_loadbench")
     add("--redis-db", type=int, default=12)
+    add("--keep-up", action="store_true",
+        help="after the figures, keep the stack up until Ctrl-C")  # fmt: skip
     return parser.parse_args()
 
 
@@ -236,6 +238,13 @@ def main() -> None:
         target = Target(running.base_url, str(running.ca_file), key,
                         seeded["couriers"], seeded["codes"])  # fmt: skip
         asyncio.run(bench(target, args))
+        if args.keep_up:
+            print(f"stack up at {running.base_url} (CA {running.ca_file}, environment "
+                  f"{running.tmp}/etc/antar.env); Ctrl-C tears it down")  # fmt: skip
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        print("interrupted: tearing down")
     except (subprocess.CalledProcessError, RuntimeError) as error:
         print(f"load bench FAILED: {error}")
         if isinstance(error, subprocess.CalledProcessError):

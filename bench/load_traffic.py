@@ -244,7 +244,7 @@ async def closed_loop(
     http: aiohttp.ClientSession, paths: list[str], clients: int, seconds: float
 ) -> tuple[float, list[float], Counter]:
     """`clients` loops, each sending its next request when the last answered;
-    (seconds taken, latencies of the 200s, statuses)."""
+    (seconds taken, latencies of the answers, statuses)."""
     until = time.perf_counter() + seconds
     latencies: list[float] = []
     statuses: Counter = Counter()
