@@ -463,6 +463,8 @@ DATA_ENCRYPTION_KEY = env_secret("DATA_ENCRYPTION_KEY") or (
 )
 # Where tests that need services are made to fail rather than skip (CI).
 ANTAR_REQUIRE_SERVICES = env_bool("ANTAR_REQUIRE_SERVICES", False)
+# bench/load.py's bare JSON view at /bench/bare/ (config/bench.py); never in production.
+BENCH_BARE_VIEW = env_bool("BENCH_BARE_VIEW", False)
 
 # Operations: /metrics for Prometheus (404 without this bearer key), error reports to
 # Sentry when a DSN is set (personal data scrubbed), JSON log lines for a log shipper.

@@ -44,6 +44,9 @@ class Stack:
     """The running layout: its folder, ports, environment and processes."""
 
     tmp: Path
+    # A benchmark names its own, so that it never clashes with a prod-check.
+    database: str = DATABASE
+    redis_db: int = REDIS_DB
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     app_port: int = field(default_factory=free_port)
@@ -69,16 +72,18 @@ class Stack:
         )
 
 
-def prepare(extra_env: dict[str, str]) -> Stack:
+def prepare(
+    extra_env: dict[str, str], *, database: str = DATABASE, redis_db: int = REDIS_DB
+) -> Stack:
     """Make the folder, the certificate, the database and the environment file."""
     tmp = Path(tempfile.mkdtemp(prefix="antar-prodcheck-"))
-    stack = Stack(tmp=tmp)
+    stack = Stack(tmp=tmp, database=database, redis_db=redis_db)
     for name in ("etc/tls", "var/media", "var/static", "run", "log", "tls", "nginx"):
         (tmp / name).mkdir(parents=True, exist_ok=True)
     tmp.chmod(0o755)  # nginx's workers (nobody) read its configuration
     _certificate(tmp / "tls")
-    _fresh_database()
-    redis.Redis(db=REDIS_DB).flushdb()
+    _fresh_database(database)
+    redis.Redis(db=redis_db).flushdb()
     stack.env = _environment(stack) | extra_env
     env_file = tmp / "etc" / "antar.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.env.items()))
@@ -124,12 +129,12 @@ def _certificate(folder: Path) -> None:
             "-out", "fullchain.pem")  # fmt: skip
 
 
-def _fresh_database() -> None:
+def _fresh_database(name: str) -> None:
     with psycopg.connect(
         "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
     ) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def _environment(stack: Stack) -> dict[str, str]:
@@ -141,9 +146,9 @@ def _environment(stack: Stack) -> dict[str, str]:
         "CSRF_TRUSTED_ORIGINS": stack.base_url,
         "TRUSTED_PROXIES": "127.0.0.1",
         "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-        "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{stack.database}",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{stack.redis_db}",
+        "CACHE_URL": f"redis://127.0.0.1:6379/{stack.redis_db}",
         "CELERY_PLANNING_QUEUE": "planning",
         "HANDOVER_CODE_PEPPER": os.urandom(32).hex(),
         "AUDIT_CHECKPOINT_KEY": os.urandom(32).hex(),
@@ -272,7 +277,7 @@ def remove(stack: Stack) -> None:
         with psycopg.connect(
             "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
         ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            conn.execute(f"DROP DATABASE IF EXISTS {stack.database} WITH (FORCE)")
     finally:
         shutil.rmtree(stack.tmp, ignore_errors=True)
 
