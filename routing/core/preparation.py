@@ -79,7 +79,13 @@ def prepare(problem: PlanningProblem, seed: int) -> Model:
     # The seed only changes the order the search sees the stops in (its tie-breaks).
     if seed:
         random.Random(seed).shuffle(free)
-    ends = [v.shift_end_s for v in problem.vehicles] + [s.time_s for s in starts]
+    # A locked prefix may end past the shift: the way home must still fit in the
+    # horizon, or the model is infeasible and the search finds nothing at all.
+    ends = [v.shift_end_s for v in problem.vehicles]
+    ends += [
+        s.time_s + travel(problem, v, s.location, v.end_location)
+        for s, v in zip(starts, problem.vehicles, strict=True)
+    ]
     ends += [s.window_end_s or 0 for s in problem.stops]
     return Model(problem, starts, tuple(free), max(ends, default=0) + 1, seed)
 

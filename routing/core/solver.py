@@ -87,8 +87,14 @@ def solve(
     servable, unservable = split_servable(model)
     model = replace(model, free=servable)
     deadline = began + max(0.2, time_limit_s - 0.1)
-    outcome = _search_all(model, deadline, began, time_limit_s, on_progress)
+    outcome, ran = _search_all(model, deadline, began, time_limit_s, on_progress)
     plan = build_plan(model, outcome, unservable, time.monotonic() - began)
+    plan = replace(
+        plan,
+        found=outcome is not None or not model.free,
+        search_configurations=ran[0],
+        search_processes=ran[1],
+    )
     if on_progress is not None:
         on_progress(1.0, plan.objective)
     return plan
@@ -201,6 +207,11 @@ class _Search:
         first = self.time.CumulVar(self.routing.Start(v))
         first.SetRange(start.time_s, latest_end if start.flexible else start.time_s)
         self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
+        # Overtime a locked prefix forces is allowed but priced above any stop, so
+        # the search never buys a stop with more of it.
+        self.time.SetCumulVarSoftUpperBound(
+            self.routing.End(v), vehicle.shift_end_s, self._overtime_cost()
+        )
         if start.max_duration_s is not None:
             bound = max(start.max_duration_s, back - start.time_s)
             self.time.SetSpanUpperBoundForVehicle(bound, v)
@@ -211,12 +222,21 @@ class _Search:
         )
         self.routing.AddVariableMaximizedByFinalizer(first)
 
-    def _add_disjunctions(self) -> None:
-        problem = self.model.problem
-        fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
+    def _overtime_cost(self) -> int:
+        """Cost of one second past the shift: more than dropping any stop."""
+        stops = self.model.problem.stops
+        top = max((s.priority for s in stops), default=1)
+        return self._unit_penalty() * max(1, top) + 1
+
+    def _unit_penalty(self) -> int:
+        fixed = max((v.fixed_cost for v in self.model.problem.vehicles), default=0)
         # Any one stop is worth more than the largest detour it can cause, so the
         # search serves as many (priority-weighted) stops as it can.
-        self.unit_penalty = 2 * self._max_arc + fixed + 1
+        return 2 * self._max_arc + fixed + 1
+
+    def _add_disjunctions(self) -> None:
+        problem = self.model.problem
+        self.unit_penalty = self._unit_penalty()
         for node, i in enumerate(self.model.free):
             penalty = self.unit_penalty * max(1, problem.stops[i].priority)
             self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
@@ -363,15 +383,21 @@ def _search_all(
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> Outcome | None:
+) -> tuple[Outcome | None, tuple[int, int]]:
+    """The best outcome, and how many configurations and processes searched."""
     if not model.free:
-        return None
+        return None, (0, 0)
     configs = list(range(len(_CONFIGS)))
     try:
-        return _search_processes(model, configs, deadline, began, budget_s, on_progress)
+        found = _search_processes(
+            model, configs, deadline, began, budget_s, on_progress
+        )
     except (AssertionError, OSError):
-        # Daemonic workers (e.g. Celery's prefork pool) may not start processes.
-        return _search_here(model, configs[0], deadline, began, budget_s, on_progress)
+        # Daemonic workers (e.g. Celery's prefork pool) may not start processes;
+        # the plan records that only one configuration ran.
+        alone = _search_here(model, configs[0], deadline, began, budget_s, on_progress)
+        return alone, (1, 0)
+    return found, (len(configs), len(configs))
 
 
 def _search_here(
