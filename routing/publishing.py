@@ -58,6 +58,8 @@ def route_plan_publish_preview(*, plan: RoutePlan) -> PublishPreview:
     if not plan.figures.get("publishable", True):
         preview.problems.append(_("The planner found no plan; it cannot be published."))
     before, after = _previous_days(plan), _new_days(plan, preview)
+    preview.scheduled.sort()
+    preview.moved.sort()
     kept = {d for days in after.values() for d in days}
     for courier, days in before.items():
         preview.unscheduled += sorted(days - kept)

@@ -34,7 +34,11 @@ def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
     assert wait_until(finished, timeout=90, interval=0.3)
     detail = client.get(f"/api/plans/{plan_id}/").json()
     geojson = client.get(f"/api/plans/{plan_id}/geojson/").json()
-    published = client.post(f"/api/plans/{plan_id}/publish/")
+    published = client.post(
+        f"/api/plans/{plan_id}/publish/",
+        {"confirm": True, "accept_lateness": True},
+        format="json",
+    )
 
     assert started.status_code == 202
     assert any(s == "solving" and 0 < p < 1 and c is not None for s, p, c in seen)

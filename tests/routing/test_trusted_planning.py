@@ -12,7 +12,7 @@ from delivery.models import Courier, Delivery, DeliveryEvent, Role, Status
 from delivery.services import Actor
 from notifications.models import SmsMessage
 from routing import publishing, services
-from routing.models import PlannedDelivery, PlanStatus, RoutePlan
+from routing.models import PlannedDelivery, PlanStatus, RoutePlan, Stop
 from routing.review import plan_lateness
 from routing.selectors import route_plan_with_routes
 from tests.factories import CourierFactory, StaffFactory, make_delivery
@@ -138,3 +138,85 @@ def test_publishing_needs_confirmation_and_a_reason_to_take_back_promises(
     event = DeliveryEvent.objects.filter(delivery_id=taken.delivery_id).last()
     assert "Kurir sakit" in event.note
     assert RoutePlan.objects.get(pk=replan.pk).status == PlanStatus.PUBLISHED
+
+
+def _client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_moves_and_restores_stops_and_flags_overtime(
+    office, django_capture_on_commit_callbacks
+):
+    _queue(office, 6)
+    courier = CourierFactory(staff__office=office, shift_end=time(8, 40))
+    client = _client(StaffFactory(office=office, role=Role.DISPATCHER).user)
+    plan = _solve(office, django_capture_on_commit_callbacks)
+    dropped = plan.items.filter(stop__isnull=True).first()
+    route = plan.routes.get()
+    first_stop = route.stops.order_by("sequence").first()
+
+    restored = client.post(
+        f"/api/plans/{plan.pk}/restore/",
+        {"delivery_id": dropped.delivery_id, "route_id": route.pk, "position": 99},
+        format="json",
+    )
+    moved = client.post(
+        f"/api/plans/{plan.pk}/move-stop/",
+        {"stop_id": first_stop.pk, "route_id": route.pk, "position": 99},
+        format="json",
+    )
+    detail = client.get(f"/api/plans/{plan.pk}/").json()
+    bad = client.post(
+        f"/api/plans/{plan.pk}/move-stop/",
+        {"stop_id": 10**6, "route_id": route.pk},
+        format="json",
+    )
+
+    assert restored.status_code == moved.status_code == 200
+    body = detail["routes"][0]
+    assert (body["id"], body["courier_id"]) == (route.pk, courier.pk)
+    assert body["courier_username"] == courier.staff.user.username
+    assert body["shift_end_at"].endswith("08:40:00+07:00")
+    assert body["overtime_s"] > 0
+    late = [s["id"] for s in body["stops"] if s["late"]]
+    assert late == body["late_stop_ids"]
+    assert body["late_count"] == len(late) > 0
+    assert moved.json()["late_stop_ids"] == late
+    assert bad.status_code == 400
+
+
+def test_only_dispatchers_of_the_plans_office_may_edit_it(
+    office, django_capture_on_commit_callbacks
+):
+    from tests.factories import OfficeFactory
+
+    _queue(office, 2)
+    CourierFactory(staff__office=office)
+    plan = _solve(office, django_capture_on_commit_callbacks)
+    stop = Stop.objects.filter(route__plan=plan).first()
+    stranger = StaffFactory(
+        office=OfficeFactory(code="padang"), role=Role.DISPATCHER
+    ).user
+    auditor = StaffFactory(office=office, role=Role.AUDITOR).user
+    body = {"stop_id": stop.pk, "route_id": None}
+
+    assert (
+        _client(stranger)
+        .post(f"/api/plans/{plan.pk}/move-stop/", body, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        _client(auditor)
+        .post(f"/api/plans/{plan.pk}/move-stop/", body, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        _client(stranger).get(f"/api/plans/{plan.pk}/publish/preview/").status_code
+        == 404
+    )
