@@ -53,44 +53,55 @@ class PublishPreview:
 def route_plan_publish_preview(*, plan: RoutePlan) -> PublishPreview:
     """What publishing `plan` would schedule, move, unschedule and send."""
     preview = PublishPreview()
-    if plan.status != PlanStatus.DRAFT:
-        preview.problems.append(_("Only a draft plan can be published."))
-    if not plan.figures.get("publishable", True):
+    if plan.status == PlanStatus.FAILED:
         preview.problems.append(_("The planner found no plan; it cannot be published."))
-    before, after = _previous_days(plan), _new_days(plan, preview)
-    preview.scheduled.sort()
-    preview.moved.sort()
+    elif plan.status != PlanStatus.DRAFT:
+        preview.problems.append(_("Only a draft plan can be published."))
+    names: dict[int, str] = {}
+    touched: set[int] = set()
+    before = _previous_days(plan, names)
+    after = _new_days(plan, preview, touched, names)
     kept = {d for days in after.values() for d in days}
+    emptied = set()
     for courier, days in before.items():
         preview.unscheduled += sorted(days - kept)
         if days and not after.get(courier):
-            preview.couriers_emptied.append(courier)
+            emptied.add(courier)
         elif days != after.get(courier, set()):
-            preview.couriers_changed.append(courier)
+            touched.add(courier)
+    preview.couriers_emptied = sorted(names[c] for c in emptied)
+    preview.couriers_changed = sorted(names[c] for c in touched - emptied)
+    preview.scheduled.sort()
+    preview.moved.sort()
     routes = route_plan_with_routes(plan)
-    new_couriers = {str(r.courier) for r in routes} - set(before)
-    preview.couriers_changed += sorted(c for c in new_couriers if after.get(c))
     for lateness in plan_lateness(plan, routes).values():
         preview.late_stops += len(lateness.late_stop_ids)
         preview.overtime_s += lateness.overtime_s
     return preview
 
 
-def _new_days(plan: RoutePlan, preview: PublishPreview) -> dict[str, set[int]]:
-    days: dict[str, set[int]] = {}
+def _new_days(
+    plan: RoutePlan, preview: PublishPreview, touched: set[int], names: dict
+) -> dict[int, set[int]]:
+    """Per courier, the deliveries the draft places; notes what it changes."""
+    days: dict[int, set[int]] = {}
     for item in services._planned_items(plan):
         delivery, stop = item.delivery, item.stop
         if stop is None:  # _planned_items takes only deliveries placed on a stop
             continue
-        days.setdefault(str(stop.route.courier), set()).add(delivery.pk)
+        courier = stop.route.courier
+        names[courier.pk] = str(courier)
+        days.setdefault(courier.pk, set()).add(delivery.pk)
         if delivery.status == Status.QUEUED:
             preview.scheduled.append(delivery.pk)
+            touched.add(courier.pk)
         elif delivery.status == Status.SCHEDULED and services._changed(delivery, stop):
             preview.moved.append(delivery.pk)
+            touched.add(courier.pk)
     return days
 
 
-def _previous_days(plan: RoutePlan) -> dict[str, set[int]]:
+def _previous_days(plan: RoutePlan, names: dict) -> dict[int, set[int]]:
     """Per courier, the deliveries the published plan of the day still promises."""
     items = PlannedDelivery.objects.filter(
         plan__office=plan.office_id,
@@ -99,10 +110,12 @@ def _previous_days(plan: RoutePlan) -> dict[str, set[int]]:
         stop__isnull=False,
         delivery__status=Status.SCHEDULED,
     ).exclude(plan=plan)
-    days: dict[str, set[int]] = {}
+    days: dict[int, set[int]] = {}
     for item in items.select_related("stop__route__courier__staff__user"):
         if item.stop is not None:
-            days.setdefault(str(item.stop.route.courier), set()).add(item.delivery_id)
+            courier = item.stop.route.courier
+            names[courier.pk] = str(courier)
+            days.setdefault(courier.pk, set()).add(item.delivery_id)
     return days
 
 
