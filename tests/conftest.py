@@ -155,11 +155,13 @@ def worker_env(sms_double, live_server) -> dict[str, str]:
     }
 
 
-def start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
+def start_worker(
+    env: dict[str, str], queue: str, pool: tuple[str, ...] = ("--concurrency", "2")
+) -> subprocess.Popen:
     """Start a real Celery worker process (its own process group) on `queue`."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-        "--concurrency", "2", "--loglevel", "WARNING", "-n", f"{queue}@%h",
+        *pool, "--loglevel", "WARNING", "-n", f"{queue}@%h",
     ]  # fmt: skip
     # Tasks the worker enqueues itself (retries, follow-ups) go to the same queue.
     env = {**os.environ, **env, "CELERY_TASK_DEFAULT_QUEUE": queue}

@@ -1,5 +1,6 @@
 """The demo's queue planned by a real Celery worker over Redis, on PostgreSQL."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -53,3 +54,47 @@ def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
     scheduled = Delivery.objects.filter(status=Status.SCHEDULED)
     assert scheduled.count() == planned.count()
     assert RoutePlan.objects.get(pk=plan_id).status == PlanStatus.PUBLISHED
+
+
+@pytest.fixture
+def planning_worker(celery_worker, worker_env):
+    """The production layout: a solo-pool worker on its own planning queue."""
+    from config.celery import app
+    from tests.conftest import start_worker
+
+    queue = f"antar-planning-{uuid.uuid4().hex[:8]}"
+    routes = app.conf.task_routes
+    _route_planning(app, {"routing.tasks.route_plan_solve_task": {"queue": queue}})
+    process = start_worker(worker_env, queue, pool=("--pool", "solo"))
+    yield process
+    _route_planning(app, routes)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_a_solo_planning_worker_runs_both_search_configurations(planning_worker):
+    call_command("seed_demo")
+    client = APIClient()
+    client.force_authenticate(Staff.objects.get(user__username="petugas").user)
+    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+    plan_id = client.post(
+        "/api/plans/", {"date": day, "time_limit_s": 4}, format="json"
+    ).json()["id"]
+
+    def finished() -> bool:
+        plan = RoutePlan.objects.get(pk=plan_id)
+        return plan.status in (PlanStatus.DRAFT, PlanStatus.FAILED)
+
+    assert wait_until(finished, timeout=90, interval=0.3)
+    plan = RoutePlan.objects.get(pk=plan_id)
+    assert plan.status == PlanStatus.DRAFT
+    assert plan.figures["search"] == {"configurations": 2, "processes": 2}
+
+
+def _route_planning(app, routes) -> None:
+    """What CELERY_PLANNING_QUEUE sets at start-up, for this test's own queue."""
+    app.conf.task_routes = routes
+    # Celery caches its routing table and router once it has sent a task.
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)

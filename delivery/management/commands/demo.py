@@ -1,4 +1,5 @@
-"""Run the demo: migrate, seed, start a Celery worker (with beat) and the web server.
+"""Run the demo: migrate, seed, start Celery workers (one with beat, one solo-pool
+planner on the planning queue) and the web server.
 
 On the embedded defaults this needs no external service: SQLite, kombu's filesystem
 broker under var/ and SMS to the console. The worker is a real separate process.
@@ -9,9 +10,12 @@ import subprocess
 import sys
 from typing import Any
 
+from celery import current_app as app
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+PLANNING_QUEUE = "planning"
 
 
 class Command(BaseCommand):
@@ -27,17 +31,35 @@ class Command(BaseCommand):
         self, *args: Any, addrport: str, no_worker: bool, **options: Any
     ) -> None:
         _allow_console_sms()
+        _route_planning_queue()
         self.check(display_num_errors=True)
         _make_var_dirs()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
-        worker = None if no_worker else _start_worker()
+        workers = [] if no_worker else [_start_worker(), _start_planner()]
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            if worker is not None:
+            for worker in workers:
                 worker.terminate()
                 worker.wait(timeout=20)
+
+
+def _route_planning_queue() -> None:
+    # As in production: plans go to a solo-pool worker, where the search can fork
+    # its two configurations (a prefork child may not start processes).
+    os.environ.setdefault("CELERY_PLANNING_QUEUE", PLANNING_QUEUE)
+    queue = os.environ["CELERY_PLANNING_QUEUE"]
+    settings.CELERY_PLANNING_QUEUE = queue
+    app.conf.task_routes = {"routing.tasks.route_plan_solve_task": {"queue": queue}}
+
+
+def _start_planner() -> subprocess.Popen:
+    queue = os.environ["CELERY_PLANNING_QUEUE"]
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker",
+               "--queues", queue, "--pool", "solo", "--hostname", "planner@%h",
+               "--loglevel", "INFO"]  # fmt: skip
+    return subprocess.Popen(command)
 
 
 def _allow_console_sms() -> None:
