@@ -92,6 +92,11 @@ def test_dispatcher_imports_plans_moves_publishes_and_prints(
     shoot(page, "console-plan-after-move")
 
     page.click("#publish")
+    page.wait_for_selector("#publish-preview")
+    page.check("#id_confirm")
+    if page.locator("#id_accept_lateness").count():
+        page.check("#id_accept_lateness")
+    page.click("#confirm-publish")
     page.wait_for_selector(".messages li.success")
     planned = Delivery.objects.filter(status=Status.SCHEDULED)
     assert planned.count() == plan.items.filter(stop__isnull=False).count() > 0
