@@ -23,7 +23,8 @@ def publish(request: OfficeRequest, plan_id: int) -> HttpResponse:
     plans = RoutePlan.objects.filter(office=request.office)
     plan = get_object_or_404(plans, pk=plan_id)
     preview = route_plan_publish_preview(plan=plan)
-    form = PublishForm(request.POST or None, preview=preview)
+    data = request.POST if request.method == "POST" else None
+    form = PublishForm(data, preview=preview)
     if request.method == "POST" and form.is_valid():
         try:
             route_plan_publish_confirmed(

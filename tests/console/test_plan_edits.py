@@ -177,3 +177,27 @@ def test_a_stop_put_back_past_the_shift_is_flagged_everywhere_with_one_count(
     assert int(cells[-1]) > 0  # overtime minutes
     assert api_route["overtime_s"] > 0
     assert "melewati jam kerja" in page  # the plan's lateness notice
+    assert 'id="plan-search"' in page  # which search made the plan
+
+
+def test_the_console_publishes_only_with_confirmation_and_lateness_consent(
+    draft, console
+):
+    url = f"/petugas/rencana/{draft.pk}/terbitkan/"
+    route = draft.routes.order_by("id").first()
+    Courier.objects.filter(pk=route.courier_id).update(shift_end=time(8, 30))
+
+    preview = console.get(url).content.decode()
+    unconfirmed = console.post(url, {}).content.decode()
+    no_consent = console.post(url, {"confirm": "on"}).content.decode()
+    draft.refresh_from_db()
+    status_before = draft.status
+    done = console.post(url, {"confirm": "on", "accept_lateness": "on"})
+
+    draft.refresh_from_db()
+    assert 'id="publish-preview"' in preview
+    assert "Centang kotak untuk mengonfirmasi penerbitan." in unconfirmed
+    assert "konfirmasikan hal itu secara tegas" in no_consent
+    assert status_before == PlanStatus.DRAFT
+    assert done.status_code == 302
+    assert draft.status == PlanStatus.PUBLISHED
