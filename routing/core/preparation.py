@@ -20,6 +20,9 @@ from routing.core.problem import (
 )
 
 
+DAY_S = 24 * 3600
+
+
 @dataclass(frozen=True)
 class Start:
     """Where and when a vehicle becomes free once its locked prefix is done."""
@@ -87,7 +90,10 @@ def prepare(problem: PlanningProblem, seed: int) -> Model:
         for s, v in zip(starts, problem.vehicles, strict=True)
     ]
     ends += [s.window_end_s or 0 for s in problem.stops]
-    return Model(problem, starts, tuple(free), max(ends, default=0) + 1, seed)
+    # Room past every shift: after a locked prefix the shift end is a soft bound,
+    # so the horizon, not the shift, is what the search may not cross.
+    horizon = max(max(ends, default=0) + 1, DAY_S)
+    return Model(problem, starts, tuple(free), horizon, seed)
 
 
 def vehicle_start(problem: PlanningProblem, v: Vehicle, by_id: dict[str, int]) -> Start:

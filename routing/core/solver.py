@@ -201,26 +201,39 @@ class _Search:
         back = start.time_s + travel(
             self.model.problem, vehicle, start.location, vehicle.end_location
         )
-        # A vehicle past its shift after its locked prefix must still be able to
-        # go home, or the whole model would be infeasible.
         latest_end = max(vehicle.shift_end_s, back)
         first = self.time.CumulVar(self.routing.Start(v))
-        first.SetRange(start.time_s, latest_end if start.flexible else start.time_s)
-        self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
-        # Overtime a locked prefix forces is allowed but priced above any stop, so
-        # the search never buys a stop with more of it.
-        self.time.SetCumulVarSoftUpperBound(
-            self.routing.End(v), vehicle.shift_end_s, self._overtime_cost()
-        )
-        if start.max_duration_s is not None:
-            bound = max(start.max_duration_s, back - start.time_s)
-            self.time.SetSpanUpperBoundForVehicle(bound, v)
+        if start.flexible:
+            first.SetRange(start.time_s, latest_end)
+            self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
+            if start.max_duration_s is not None:
+                self.time.SetSpanUpperBoundForVehicle(start.max_duration_s, v)
+        else:
+            self._relax_locked(v, back)
         # Come back as early as possible, then leave as late as that allows: the
         # earliest finish without idle waiting.
         self.routing.AddVariableMinimizedByFinalizer(
             self.time.CumulVar(self.routing.End(v))
         )
         self.routing.AddVariableMaximizedByFinalizer(first)
+
+    def _relax_locked(self, v: int, back: int) -> None:
+        """After a locked prefix the shift end is soft: overtime is priced, not refused.
+
+        A prefix may already run past the shift (a stop put back late, a window that
+        opens late); a hard bound would make the whole model infeasible. Overtime
+        costs more than dropping any stop, so the search never buys a stop with it.
+        """
+        start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
+        self.time.CumulVar(self.routing.Start(v)).SetValue(start.time_s)
+        end = self.time.CumulVar(self.routing.End(v))
+        end.SetRange(back, self.model.horizon_s)
+        self.time.SetCumulVarSoftUpperBound(
+            self.routing.End(v), vehicle.shift_end_s, self._overtime_cost()
+        )
+        if start.max_duration_s is not None:
+            bound = max(start.max_duration_s, back - start.time_s)
+            self.time.SetSpanUpperBoundForVehicle(bound, v)
 
     def _overtime_cost(self) -> int:
         """Cost of one second past the shift: more than dropping any stop."""

@@ -412,3 +412,25 @@ def test_the_plan_records_that_both_search_configurations_ran():
     plan = solve(problem, time_limit_s=1)
 
     assert (plan.search_configurations, plan.search_processes) == (2, 2)
+
+
+def test_overtime_after_a_locked_prefix_is_priced_so_no_stop_is_added_to_it():
+    # Courier a is back from a far locked stop after 16:00; a stop right next to it
+    # is cheaper for a, but only b can serve it inside a shift.
+    points = [(0, 0), (50000, 0), (49000, 0)]
+    late = Stop("far", 1, service_s=300, window_start_s=int(15.5 * HOUR))
+    near = Stop("near", 2, service_s=300)
+    shift = (8 * HOUR, 16 * HOUR)
+    problem = grid_problem(
+        points,
+        [late, near],
+        [van("a", shift=shift, locked_stop_ids=("far",)), van("b", shift=shift)],
+    )
+
+    plan = solve(problem, time_limit_s=1)
+
+    a, b = plan.routes
+    assert [s.stop_id for s in a.stops] == ["far"]
+    assert [s.stop_id for s in b.stops] == ["near"]
+    assert a.overtime_s > 0
+    assert b.overtime_s == 0
