@@ -19,7 +19,6 @@ from routing.core.problem import (
     Vehicle,
 )
 
-
 DAY_S = 24 * 3600
 
 
