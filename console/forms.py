@@ -160,3 +160,33 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("The period must end after it starts."))
         return data
+
+
+class PublishForm(forms.Form):
+    """The dispatcher's consent to what the publish preview showed."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked these changes; publish and send the SMS."),
+        error_messages={"required": _("Tick the box to confirm publishing.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for taking back promised deliveries"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    accept_lateness = forms.BooleanField(
+        label=_("I accept the late stops and the overtime shown above."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, preview: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = preview.needs_reason
+        self.fields["reason"].error_messages["required"] = _(
+            "Give a reason: this takes back deliveries already promised."
+        )
+        self.fields["accept_lateness"].required = preview.needs_late_ack
+        self.fields["accept_lateness"].error_messages["required"] = _(
+            "This plan is late or runs past a shift: confirm that explicitly."
+        )

@@ -21,6 +21,7 @@ from delivery.gazetteer import load_gazetteer
 from delivery.selectors import couriers_available
 from routing import services as routing
 from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
+from routing.review import RouteLateness, plan_lateness, stop_window
 from routing.selectors import route_plan_dropped, route_plan_with_routes
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -80,9 +81,11 @@ def plan_detail(request: OfficeRequest, plan_id: int) -> HttpResponse:
 def plan_review(plan: RoutePlan) -> dict:
     """Routes with colours, figures and stops, the map's data, and what was left out."""
     gazetteer = load_gazetteer()
+    plan_routes = route_plan_with_routes(plan)
+    lateness = plan_lateness(plan, plan_routes)
     routes = [
-        _route_row(route, PALETTE[index % len(PALETTE)], gazetteer)
-        for index, route in enumerate(route_plan_with_routes(plan))
+        _route_row(route, PALETTE[index % len(PALETTE)], gazetteer, lateness[route.pk])
+        for index, route in enumerate(plan_routes)
     ]
     dropped = [
         {
@@ -108,11 +111,14 @@ def plan_review(plan: RoutePlan) -> dict:
         "routes": routes,
         "dropped": dropped,
         "map_data": {"depot": depot, "routes": map_routes},
+        "late_total": sum(r["late"] for r in routes),
+        "overtime_min": sum(r["overtime_min"] for r in routes),
     }
 
 
-def _route_row(route: Route, color: str, gazetteer) -> dict:
-    stops = [_stop_row(stop, gazetteer) for stop in route.stops.all()]
+def _route_row(route: Route, color: str, gazetteer, lateness: RouteLateness) -> dict:
+    late_ids = set(lateness.late_stop_ids)
+    stops = [_stop_row(stop, gazetteer, late_ids) for stop in route.stops.all()]
     return {
         "route": route,
         "color": color,
@@ -121,14 +127,14 @@ def _route_row(route: Route, color: str, gazetteer) -> dict:
         "hours": route.duration_s / 3600,
         "first": stops[0]["stop"].eta_start_at if stops else None,
         "last": stops[-1]["stop"].eta_end_at if stops else None,
-        "late": sum(1 for s in stops if s["late"]),
+        "late": len(late_ids),
+        "shift_end": lateness.shift_end_at,
+        "overtime_min": -(-lateness.overtime_s // 60),
     }
 
 
-def _stop_row(stop: Stop, gazetteer) -> dict:
+def _stop_row(stop: Stop, gazetteer, late_ids: set[int]) -> dict:
     deliveries = [item.delivery for item in stop.items.all()]
-    served = timezone.localtime(stop.service_start_at).time()
-    late = any(d.window_end and served > d.window_end for d in deliveries)
     codes = ", ".join(d.tracking_code_display for d in deliveries)
     village = gazetteer.label(deliveries[0].village_code) if deliveries else ""
     return {
@@ -136,7 +142,8 @@ def _stop_row(stop: Stop, gazetteer) -> dict:
         "deliveries": deliveries,
         "codes": codes,
         "village": village,
-        "late": late,
+        "window": stop_window(stop),
+        "late": stop.pk in late_ids,
     }
 
 
@@ -159,7 +166,7 @@ def move_stop(request: OfficeRequest, plan_id: int) -> HttpResponse:
     if form.cleaned_data["route"]:
         target = get_object_or_404(Route, pk=form.cleaned_data["route"], plan=plan)
     try:
-        late = routing.route_plan_move_stop(
+        routing.route_plan_move_stop(
             plan=plan,
             stop=stop,
             to_route_or_None=target,
@@ -168,16 +175,18 @@ def move_stop(request: OfficeRequest, plan_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        _report_late(request, late)
+        _report_late(request, plan)
     return redirect("console:plan", plan_id=plan.pk)
 
 
-def _report_late(request: HttpRequest, late: list[int]) -> None:
-    if late:
+def _report_late(request: HttpRequest, plan: RoutePlan) -> None:
+    """The banner counts what the table and the figures count: the whole plan."""
+    review = plan_review(plan)
+    if review["late_total"] or review["overtime_min"]:
         messages.warning(
             request,
-            _("%(n)s stop(s) can no longer be served in their window.")
-            % {"n": len(late)},
+            _("Route updated: %(n)s stop(s) late, %(m)s minute(s) past shift end.")
+            % {"n": review["late_total"], "m": review["overtime_min"]},
         )
     else:
         messages.success(request, _("Route updated."))
@@ -195,27 +204,13 @@ def restore(request: OfficeRequest, plan_id: int) -> HttpResponse:
     item = get_object_or_404(PlannedDelivery, pk=form.cleaned_data["item"], plan=plan)
     route = get_object_or_404(Route, pk=form.cleaned_data["route"], plan=plan)
     try:
-        late = routing.route_plan_restore_delivery(
+        routing.route_plan_restore_delivery(
             plan=plan, item=item, route=route, position=form.cleaned_data["position"]
         )
     except (DomainError, PlannedDelivery.DoesNotExist) as exc:
         messages.error(request, getattr(exc, "message", _("Not found.")))
     else:
-        _report_late(request, late)
-    return redirect("console:plan", plan_id=plan.pk)
-
-
-@require_POST
-@console_view
-def publish(request: OfficeRequest, plan_id: int) -> HttpResponse:
-    """Publish a draft: schedule its deliveries and send the applicants' SMS."""
-    plan = get_object_or_404(_plans(request), pk=plan_id)
-    try:
-        routing.route_plan_publish(plan=plan, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Plan published; the applicants are told by SMS."))
+        _report_late(request, plan)
     return redirect("console:plan", plan_id=plan.pk)
 
 

@@ -14,6 +14,8 @@ from delivery.permissions import IsDispatcher, IsDispatcherOrAuditor
 from routing import services
 from routing.geojson import plan_geojson
 from routing.models import Route, RoutePlan
+from routing.publishing import route_plan_publish_confirmed
+from routing.review import RouteLateness, plan_lateness, stop_window
 from routing.selectors import (
     route_plan_dropped,
     route_plan_list_for_user,
@@ -22,28 +24,72 @@ from routing.selectors import (
 
 
 class StopOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     sequence = serializers.IntegerField()
     lat = serializers.FloatField()
     lon = serializers.FloatField()
     arrival_at = serializers.DateTimeField()
+    service_start_at = serializers.DateTimeField()
     eta_start_at = serializers.DateTimeField()
     eta_end_at = serializers.DateTimeField()
+    window_start = serializers.SerializerMethodField()
+    window_end = serializers.SerializerMethodField()
+    late = serializers.SerializerMethodField()
     locked = serializers.BooleanField()
     delivery_ids = serializers.SerializerMethodField()
 
     def get_delivery_ids(self, stop: Any) -> list[int]:
         return [item.delivery_id for item in stop.items.all()]
 
+    def get_window_start(self, stop: Any) -> str | None:
+        start = stop_window(stop)[0]
+        return start.isoformat("minutes") if start else None
+
+    def get_window_end(self, stop: Any) -> str | None:
+        end = stop_window(stop)[1]
+        return end.isoformat("minutes") if end else None
+
+    def get_late(self, stop: Any) -> bool:
+        return stop.pk in self.context.get("late_stop_ids", ())
+
 
 class RouteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     courier_id = serializers.IntegerField()
     courier_name = serializers.CharField(source="courier.__str__")
+    courier_username = serializers.CharField(source="courier.staff.user.username")
     distance_m = serializers.IntegerField()
     duration_s = serializers.IntegerField()
     load = serializers.IntegerField()
     start_at = serializers.DateTimeField()
     end_at = serializers.DateTimeField()
-    stops = StopOutput(many=True, source="stops.all")
+    shift_end_at = serializers.SerializerMethodField()
+    late_count = serializers.SerializerMethodField()
+    late_stop_ids = serializers.SerializerMethodField()
+    overtime_s = serializers.SerializerMethodField()
+    stops = serializers.SerializerMethodField()
+
+    def _lateness(self, route: Route) -> RouteLateness:
+        return self.context["lateness"][route.pk]
+
+    def get_shift_end_at(self, route: Route) -> str:
+        return serializers.DateTimeField().to_representation(
+            self._lateness(route).shift_end_at
+        )
+
+    def get_late_count(self, route: Route) -> int:
+        return len(self._lateness(route).late_stop_ids)
+
+    def get_late_stop_ids(self, route: Route) -> list[int]:
+        return list(self._lateness(route).late_stop_ids)
+
+    def get_overtime_s(self, route: Route) -> int:
+        return self._lateness(route).overtime_s
+
+    def get_stops(self, route: Route) -> list[dict[str, Any]]:
+        late = {"late_stop_ids": self._lateness(route).late_stop_ids}
+        # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
+        return StopOutput(route.stops.all(), many=True, context=late).data  # type: ignore[return-value]
 
 
 class DroppedOutput(serializers.Serializer):
@@ -68,8 +114,9 @@ class PlanDetailOutput(PlanOutput):
 
     def get_routes(self, plan: RoutePlan) -> list[dict[str, Any]]:
         routes: list[Route] = route_plan_with_routes(plan)
+        context = {"lateness": plan_lateness(plan, routes)}
         # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
-        return RouteOutput(routes, many=True).data  # type: ignore[return-value]
+        return RouteOutput(routes, many=True, context=context).data  # type: ignore[return-value]
 
     def get_dropped(self, plan: RoutePlan) -> list[dict[str, Any]]:
         # many=True makes a ListSerializer; drf-stubs types .data as a dict (#260).
@@ -148,15 +195,23 @@ class PlanGeoJsonApi(APIView):
         return Response(plan_geojson(plan), content_type="application/geo+json")
 
 
+class PlanPublishInput(serializers.Serializer):
+    confirm = serializers.BooleanField(default=False)
+    reason = serializers.CharField(max_length=500, required=False, default="")
+    accept_lateness = serializers.BooleanField(default=False)
+
+
 class PlanPublishApi(APIView):
-    """Publish a draft: schedules its deliveries and sends the applicants' SMS."""
+    """Publish a draft once confirmed (see its preview): schedules and sends SMS."""
 
     permission_classes = [IsDispatcher]
 
-    @extend_schema(request=None, responses=PlanOutput)
+    @extend_schema(request=PlanPublishInput, responses=PlanOutput)
     def post(self, request: Request, plan_id: int) -> Response:
         plan = get_object_or_404(route_plan_list_for_user(request.user), pk=plan_id)
-        plan = services.route_plan_publish(
-            plan=plan, actor=signed_in_user(request.user)
+        form = PlanPublishInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        plan = route_plan_publish_confirmed(
+            plan=plan, actor=signed_in_user(request.user), **form.validated_data
         )
         return Response(PlanOutput(plan).data)

@@ -135,11 +135,24 @@ def route_plan_solve(*, plan_id: int) -> RoutePlan | None:
             time_limit_s=plan.parameters.get("time_limit_s", 10),
             on_progress=_progress_reporter(mine),
         )
+        if not solved.found:
+            return _nothing_found(mine, plan)
         _save(plan, built, solved, mine)
     except Exception as exc:
         logger.exception("planning failed for plan %s", plan.pk)
         mine.update(status=PlanStatus.FAILED, error=str(exc)[:2000])
         raise
+    return RoutePlan.objects.get(pk=plan.pk)
+
+
+def _nothing_found(mine: QuerySet[RoutePlan], plan: RoutePlan) -> RoutePlan:
+    """A search that found no plan says so: a failed plan can never be published."""
+    logger.warning("planning found no plan for plan %s", plan.pk)
+    mine.update(
+        status=PlanStatus.FAILED,
+        progress=1.0,
+        error=_("The planner found no plan in time; the current plan stays."),
+    )
     return RoutePlan.objects.get(pk=plan.pk)
 
 
@@ -310,11 +323,17 @@ def _figures(solved: SolvedPlan) -> dict:
         "strategy": solved.strategy,
         "routes": sum(1 for r in solved.routes if r.stops),
         "dropped": len(solved.dropped),
+        "late_stops": sum(len(r.late_stop_ids) for r in solved.routes),
+        "overtime_s": sum(r.overtime_s for r in solved.routes),
+        "search": {
+            "configurations": solved.search_configurations,
+            "processes": solved.search_processes,
+        },
     }
 
 
 @transaction.atomic
-def route_plan_publish(*, plan: RoutePlan, actor: User) -> RoutePlan:
+def route_plan_publish(*, plan: RoutePlan, actor: User, reason: str = "") -> RoutePlan:
     """Schedule every planned delivery, tell each applicant, supersede the old plan."""
     route_plan_date_check(plan.date)
     published = RoutePlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
@@ -331,14 +350,19 @@ def route_plan_publish(*, plan: RoutePlan, actor: User) -> RoutePlan:
         kept.add(item.delivery_id)
         _schedule(item, plan, who)
     for old in previous:
-        _unschedule_dropped(old, kept, who)
+        _unschedule_dropped(old, kept, who, reason)
     previous.update(status=PlanStatus.SUPERSEDED)
     audit_append(
         action="plan.published",
         subject=f"plan:{plan.pk}",
         actor=actor,
         actor_kind=who.kind,
-        data={"office_id": plan.office_id, "date": plan.date, "deliveries": len(kept)},
+        data={
+            "office_id": plan.office_id,
+            "date": plan.date,
+            "deliveries": len(kept),
+            "reason": reason,
+        },
     )
     plan.refresh_from_db()
     return plan
@@ -382,11 +406,12 @@ def _changed(delivery: Delivery, stop: Stop) -> bool:
     )
 
 
-def _unschedule_dropped(old: RoutePlan, kept: set[int], who) -> None:
+def _unschedule_dropped(old: RoutePlan, kept: set[int], who, reason: str) -> None:
+    note = f"re-planned (plan {old.pk})" + (f": {reason}" if reason else "")
     for item in _planned_items(old).exclude(delivery_id__in=kept):
         if item.delivery.status == Status.SCHEDULED:
             delivery_services.delivery_unschedule(
-                delivery=item.delivery, actor=who, note=f"re-planned (plan {old.pk})"
+                delivery=item.delivery, actor=who, note=note[:500]
             )
 
 

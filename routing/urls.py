@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import api
+from routing import api, plan_edit_api
 
 app_name = "routing"
 urlpatterns = [
@@ -16,5 +16,20 @@ urlpatterns = [
         "plans/<int:plan_id>/publish/",
         api.PlanPublishApi.as_view(),
         name="plan-publish",
+    ),
+    path(
+        "plans/<int:plan_id>/publish/preview/",
+        plan_edit_api.PlanPublishPreviewApi.as_view(),
+        name="plan-publish-preview",
+    ),
+    path(
+        "plans/<int:plan_id>/move-stop/",
+        plan_edit_api.PlanMoveStopApi.as_view(),
+        name="plan-move-stop",
+    ),
+    path(
+        "plans/<int:plan_id>/restore/",
+        plan_edit_api.PlanRestoreApi.as_view(),
+        name="plan-restore",
     ),
 ]

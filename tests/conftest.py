@@ -162,6 +162,7 @@ def start_worker(
     env: dict[str, str],
     queue: str,
     *,
+    pool: tuple[str, ...] = ("--concurrency", "2"),
     loglevel: str = "WARNING",
     logfile: Path | None = None,
 ) -> subprocess.Popen:
@@ -170,7 +171,7 @@ def start_worker(
     With `logfile`, everything the worker logs or prints goes to that file."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-        "--concurrency", "2", "--loglevel", loglevel, "-n", f"{queue}@%h",
+        *pool, "--loglevel", loglevel, "-n", f"{queue}@%h",
     ]  # fmt: skip
     # Tasks the worker enqueues itself (retries, follow-ups) go to the same queue.
     env = {**os.environ, **env, "CELERY_TASK_DEFAULT_QUEUE": queue}

@@ -126,6 +126,7 @@ def test_make_demo_serves_everything_with_no_external_service(tmp_path):
         assert _get(f"{base}/api/schema/")[1].startswith(b"openapi: 3")
         assert _get(f"{base}/admin/login/")[0] == 200
         _assert_worker_runs_a_task(env)
+        _assert_planner_runs_both_search_configurations(env)
         children = _descendants(demo.pid)
         demo.send_signal(signal.SIGTERM)  # as a service manager or CI stops it
         demo.wait(timeout=30)
@@ -200,3 +201,27 @@ def _assert_worker_runs_a_task(env) -> None:
         return "cancelled=1" in _manage(env, "shell", "-c", count)
 
     assert wait_until(cancelled_one, timeout=60)
+
+
+def _assert_planner_runs_both_search_configurations(env) -> None:
+    """A plan goes to the demo's solo-pool planner, where both searches run."""
+    env = {**env, "CELERY_PLANNING_QUEUE": "planning"}
+    _manage(
+        env,
+        "shell",
+        "-c",
+        "from django.utils import timezone; from delivery.models import Office;"
+        "from routing.services import route_plan_start as start;"
+        "start(office=Office.objects.get(), on_date=timezone.localdate(),"
+        " actor=None, time_limit_s=3)",
+    )
+    search = (
+        "from routing.models import RoutePlan;"
+        "print('search=%s' % RoutePlan.objects.get().figures.get('search'))"
+    )
+
+    def both_ran() -> bool:
+        out = _manage(env, "shell", "-c", search)
+        return "'configurations': 2, 'processes': 2" in out
+
+    assert wait_until(both_ran, timeout=90, interval=2)

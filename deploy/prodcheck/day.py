@@ -138,7 +138,15 @@ def _plan_and_publish(web: requests.Session, stack: Stack, token: str) -> int:
 
     plan = wait_for(solved, "the planning worker to solve the plan")
     check(plan["status"] == "draft", "the planning worker made a draft plan")
-    published = web.post(f"{url}publish/", headers=auth, json={}, timeout=30)
+    search = plan["figures"].get("search")
+    check(
+        search == {"configurations": 2, "processes": 2},
+        "the planning worker ran both route searches",
+    )
+    preview = web.get(f"{url}publish/preview/", headers=auth, timeout=30).json()
+    check(preview["publishable"], "the publish preview shows what will change")
+    consent = {"confirm": True, "accept_lateness": preview["needs_late_ack"]}
+    published = web.post(f"{url}publish/", headers=auth, json=consent, timeout=30)
     check(published.status_code == 200, "the plan is published")
     return plan_id
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from routing.core.lateness import is_late
 from routing.core.preparation import Model, alone_fails, travel
-from routing.core.problem import DroppedStop, PlannedStop, Route, RoutePlan
+from routing.core.problem import (
+    DroppedStop,
+    PlannedStop,
+    PlanningProblem,
+    Route,
+    RoutePlan,
+)
 
 
 @dataclass
@@ -69,7 +76,31 @@ def _route(model: Model, v: int, order: list[int], leave: int) -> Route:
     end = t + travel(problem, vehicle, loc, vehicle.end_location)
     dist += problem.distance_m[loc][vehicle.end_location]
     first = vehicle.shift_start_s if start.prefix else leave
-    return Route(vehicle.vehicle_id, tuple(stops), first, end, dist, end - first, load)
+    late = _late(problem, stops, vehicle.shift_end_s)
+    overtime = max(0, end - vehicle.shift_end_s)
+    return Route(
+        vehicle.vehicle_id,
+        tuple(stops),
+        first,
+        end,
+        dist,
+        end - first,
+        load,
+        late,
+        overtime,
+    )
+
+
+def _late(
+    problem: PlanningProblem, stops: list[PlannedStop], shift_end_s: int
+) -> tuple[str, ...]:
+    """Stops served after their window closes or after the shift ends."""
+    closes = {s.stop_id: s.window_end_s for s in problem.stops}
+    return tuple(
+        s.stop_id
+        for s in stops
+        if is_late(s.service_start_s, closes[s.stop_id], shift_end_s)
+    )
 
 
 def _reason(

@@ -19,6 +19,8 @@ from routing.core.problem import (
     Vehicle,
 )
 
+DAY_S = 24 * 3600
+
 
 @dataclass(frozen=True)
 class Start:
@@ -79,9 +81,18 @@ def prepare(problem: PlanningProblem, seed: int) -> Model:
     # The seed only changes the order the search sees the stops in (its tie-breaks).
     if seed:
         random.Random(seed).shuffle(free)
-    ends = [v.shift_end_s for v in problem.vehicles] + [s.time_s for s in starts]
+    # A locked prefix may end past the shift: the way home must still fit in the
+    # horizon, or the model is infeasible and the search finds nothing at all.
+    ends = [v.shift_end_s for v in problem.vehicles]
+    ends += [
+        s.time_s + travel(problem, v, s.location, v.end_location)
+        for s, v in zip(starts, problem.vehicles, strict=True)
+    ]
     ends += [s.window_end_s or 0 for s in problem.stops]
-    return Model(problem, starts, tuple(free), max(ends, default=0) + 1, seed)
+    # Room past every shift: after a locked prefix the shift end is a soft bound,
+    # so the horizon, not the shift, is what the search may not cross.
+    horizon = max(max(ends, default=0) + 1, DAY_S)
+    return Model(problem, starts, tuple(free), horizon, seed)
 
 
 def vehicle_start(problem: PlanningProblem, v: Vehicle, by_id: dict[str, int]) -> Start:

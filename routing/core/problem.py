@@ -164,6 +164,11 @@ class Route:
         ``end_s - start_s``.
     load : int
         Total demand carried.
+    late_stop_ids : tuple of str
+        Stops served after their window closes or after the shift ends (only a
+        locked prefix can make them: free stops keep their windows).
+    overtime_s : int
+        Time past the shift end at which the vehicle is back.
     """
 
     vehicle_id: str
@@ -173,6 +178,8 @@ class Route:
     distance_m: int
     duration_s: int
     load: int
+    late_stop_ids: tuple[str, ...] = ()
+    overtime_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,11 @@ class RoutePlan:
         serve alone; ``None`` if no such plan was found (e.g. an overloaded day).
     strategy : str
         Name of the search configuration that produced the plan.
+    found : bool
+        False when there were stops to place and the search found no plan at all.
+    search_configurations, search_processes : int
+        How many search configurations ran, in how many processes (0 when the
+        search ran in the calling process, or did not run).
     """
 
     routes: tuple[Route, ...]
@@ -229,6 +241,9 @@ class RoutePlan:
     first_solution_s: float | None = None
     first_complete_s: float | None = None
     strategy: str = ""
+    found: bool = True
+    search_configurations: int = 0
+    search_processes: int = 0
 
 
 def merge_same_location(stops: Sequence[Stop], *, sep: str = "+") -> tuple[Stop, ...]:

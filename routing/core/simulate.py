@@ -9,6 +9,8 @@ served in their window (or before the shift ends) are flagged late, not refused.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from routing.core.lateness import is_late
+
 Matrix = Sequence[Sequence[int]]
 
 
@@ -89,14 +91,13 @@ def simulate_route(
         leg_m = int(distance_m[here][stop.location])
         arrival = now + int(duration_s[here][stop.location])
         service_start = max(arrival, stop.window_start_s or arrival)
-        closes = min(stop.window_end_s or shift_end_s, shift_end_s)
         visits.append(
             SimVisit(
                 arrival_s=arrival,
                 service_start_s=service_start,
                 departure_s=service_start + stop.service_s,
                 distance_from_previous_m=leg_m,
-                late=service_start > closes,
+                late=is_late(service_start, stop.window_end_s, shift_end_s),
             )
         )
         now, here, total_m = (

@@ -87,8 +87,14 @@ def solve(
     servable, unservable = split_servable(model)
     model = replace(model, free=servable)
     deadline = began + max(0.2, time_limit_s - 0.1)
-    outcome = _search_all(model, deadline, began, time_limit_s, on_progress)
+    outcome, ran = _search_all(model, deadline, began, time_limit_s, on_progress)
     plan = build_plan(model, outcome, unservable, time.monotonic() - began)
+    plan = replace(
+        plan,
+        found=outcome is not None or not model.free,
+        search_configurations=ran[0],
+        search_processes=ran[1],
+    )
     if on_progress is not None:
         on_progress(1.0, plan.objective)
     return plan
@@ -195,15 +201,15 @@ class _Search:
         back = start.time_s + travel(
             self.model.problem, vehicle, start.location, vehicle.end_location
         )
-        # A vehicle past its shift after its locked prefix must still be able to
-        # go home, or the whole model would be infeasible.
         latest_end = max(vehicle.shift_end_s, back)
         first = self.time.CumulVar(self.routing.Start(v))
-        first.SetRange(start.time_s, latest_end if start.flexible else start.time_s)
-        self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
-        if start.max_duration_s is not None:
-            bound = max(start.max_duration_s, back - start.time_s)
-            self.time.SetSpanUpperBoundForVehicle(bound, v)
+        if start.flexible:
+            first.SetRange(start.time_s, latest_end)
+            self.time.CumulVar(self.routing.End(v)).SetRange(start.time_s, latest_end)
+            if start.max_duration_s is not None:
+                self.time.SetSpanUpperBoundForVehicle(start.max_duration_s, v)
+        else:
+            self._relax_locked(v, back)
         # Come back as early as possible, then leave as late as that allows: the
         # earliest finish without idle waiting.
         self.routing.AddVariableMinimizedByFinalizer(
@@ -211,12 +217,39 @@ class _Search:
         )
         self.routing.AddVariableMaximizedByFinalizer(first)
 
-    def _add_disjunctions(self) -> None:
-        problem = self.model.problem
-        fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
+    def _relax_locked(self, v: int, back: int) -> None:
+        """After a locked prefix the shift end is soft: overtime is priced, not refused.
+
+        A prefix may already run past the shift (a stop put back late, a window that
+        opens late); a hard bound would make the whole model infeasible. Overtime
+        costs more than dropping any stop, so the search never buys a stop with it.
+        """
+        start, vehicle = self.model.starts[v], self.model.problem.vehicles[v]
+        self.time.CumulVar(self.routing.Start(v)).SetValue(start.time_s)
+        end = self.time.CumulVar(self.routing.End(v))
+        end.SetRange(back, self.model.horizon_s)
+        self.time.SetCumulVarSoftUpperBound(
+            self.routing.End(v), vehicle.shift_end_s, self._overtime_cost()
+        )
+        if start.max_duration_s is not None:
+            bound = max(start.max_duration_s, back - start.time_s)
+            self.time.SetSpanUpperBoundForVehicle(bound, v)
+
+    def _overtime_cost(self) -> int:
+        """Cost of one second past the shift: more than dropping any stop."""
+        stops = self.model.problem.stops
+        top = max((s.priority for s in stops), default=1)
+        return self._unit_penalty() * max(1, top) + 1
+
+    def _unit_penalty(self) -> int:
+        fixed = max((v.fixed_cost for v in self.model.problem.vehicles), default=0)
         # Any one stop is worth more than the largest detour it can cause, so the
         # search serves as many (priority-weighted) stops as it can.
-        self.unit_penalty = 2 * self._max_arc + fixed + 1
+        return 2 * self._max_arc + fixed + 1
+
+    def _add_disjunctions(self) -> None:
+        problem = self.model.problem
+        self.unit_penalty = self._unit_penalty()
         for node, i in enumerate(self.model.free):
             penalty = self.unit_penalty * max(1, problem.stops[i].priority)
             self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
@@ -363,15 +396,21 @@ def _search_all(
     began: float,
     budget_s: float,
     on_progress: ProgressCallback | None,
-) -> Outcome | None:
+) -> tuple[Outcome | None, tuple[int, int]]:
+    """The best outcome, and how many configurations and processes searched."""
     if not model.free:
-        return None
+        return None, (0, 0)
     configs = list(range(len(_CONFIGS)))
     try:
-        return _search_processes(model, configs, deadline, began, budget_s, on_progress)
+        found = _search_processes(
+            model, configs, deadline, began, budget_s, on_progress
+        )
     except (AssertionError, OSError):
-        # Daemonic workers (e.g. Celery's prefork pool) may not start processes.
-        return _search_here(model, configs[0], deadline, began, budget_s, on_progress)
+        # Daemonic workers (e.g. Celery's prefork pool) may not start processes;
+        # the plan records that only one configuration ran.
+        alone = _search_here(model, configs[0], deadline, began, budget_s, on_progress)
+        return alone, (1, 0)
+    return found, (len(configs), len(configs))
 
 
 def _search_here(

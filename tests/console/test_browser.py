@@ -5,7 +5,7 @@ district points: the plan-map screenshot shows exactly that case.
 """
 
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -92,6 +92,11 @@ def test_dispatcher_imports_plans_moves_publishes_and_prints(
     shoot(page, "console-plan-after-move")
 
     page.click("#publish")
+    page.wait_for_selector("#publish-preview")
+    page.check("#id_confirm")
+    if page.locator("#id_accept_lateness").count():
+        page.check("#id_accept_lateness")
+    page.click("#confirm-publish")
     page.wait_for_selector(".messages li.success")
     planned = Delivery.objects.filter(status=Status.SCHEDULED)
     assert planned.count() == plan.items.filter(stop__isnull=False).count() > 0
@@ -135,3 +140,62 @@ def test_the_consoles_own_scripts_run_under_its_csp(
     assert ticked == [True, True]
     assert latitude
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_publishing_shows_the_change_and_needs_confirmation(
+    live_server, browser, dispatcher, couriers, office
+):
+    from delivery.models import DeliveryEvent
+    from routing import services
+    from routing.models import PlanStatus
+    from tests.factories import make_delivery
+
+    for i in range(8):
+        make_delivery(Status.QUEUED, office=office, village_code=VILLAGES[i % 6])
+    Courier.objects.filter(pk__in=[c.pk for c in couriers]).update(capacity=5)
+    today = timezone.localdate()
+    first = services.route_plan_start(
+        office=office, on_date=today, actor=None, time_limit_s=1
+    )
+    services.route_plan_publish(plan=RoutePlan.objects.get(pk=first.pk), actor=None)
+    draft = services.route_plan_replan(
+        office=office, on_date=today, actor=None, time_limit_s=1
+    )
+    draft = RoutePlan.objects.get(pk=draft.pk)
+    taken = draft.routes.order_by("id").first().stops.order_by("sequence").first()
+    taken_ids = list(taken.items.values_list("delivery_id", flat=True))
+    services.route_plan_move_stop(
+        plan=draft, stop=taken, to_route_or_None=None, position=1
+    )
+    # The other courier's shift now ends before their route does: overtime.
+    Courier.objects.filter(pk=draft.routes.order_by("id").last().courier_id).update(
+        shift_end=time(9, 0)
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768},
+                                  locale="id-ID")  # fmt: skip
+    page = context.new_page()
+    _sign_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}/petugas/rencana/{draft.pk}/")
+    overtime_shown = page.locator(".overtime").count()
+    page.click("#publish")
+    page.wait_for_selector("#publish-preview")
+    unscheduled = page.inner_text("#n-unscheduled")
+    shoot(page, "console-publish-preview")
+    page.click("#confirm-publish")  # nothing ticked: the browser keeps the page
+    still_there = page.locator("#publish-preview").count()
+    page.check("#id_confirm")
+    page.check("#id_accept_lateness")
+    page.fill("#id_reason", "Alamat pemohon ditunda")
+    page.click("#confirm-publish")
+    page.wait_for_selector(".messages li.success")
+    context.close()
+
+    assert overtime_shown >= 1
+    assert unscheduled == str(len(taken_ids))
+    assert still_there == 1
+    assert RoutePlan.objects.get(pk=draft.pk).status == PlanStatus.PUBLISHED
+    notes = DeliveryEvent.objects.filter(delivery_id__in=taken_ids).values_list(
+        "note", flat=True
+    )
+    assert any("Alamat pemohon ditunda" in n for n in notes)

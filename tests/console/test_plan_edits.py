@@ -143,3 +143,61 @@ def test_a_published_plan_cannot_be_edited(draft, dispatcher):
         )
 
     assert Stop.objects.filter(pk=stop.pk).exists()
+
+
+def test_a_stop_put_back_past_the_shift_is_flagged_everywhere_with_one_count(
+    draft, console
+):
+    import re
+
+    route = draft.routes.order_by("id").first()
+    stop = route.stops.order_by("sequence").first()
+    services.route_plan_move_stop(
+        plan=draft, stop=stop, to_route_or_None=None, position=1
+    )
+    item = PlannedDelivery.objects.filter(plan=draft, stop__isnull=True).first()
+    # The courier's shift ends at 08:30: a route of several stops cannot make it.
+    Courier.objects.filter(pk=route.courier_id).update(shift_end=time(8, 30))
+
+    console.post(
+        f"/petugas/rencana/{draft.pk}/kembalikan/",
+        {"item": item.pk, "route": route.pk, "position": 99},
+        follow=True,
+    )
+    page = console.get(f"/petugas/rencana/{draft.pk}/").content.decode()
+    banner = console.get(f"/api/plans/{draft.pk}/").json()["routes"]
+
+    figures_row = re.search(rf'<tr data-route="{route.pk}">.*?</tr>', page, re.S)[0]
+    cells = re.findall(r'<td class="num[^"]*">(\d+)</td>', figures_row)
+    table = re.search(rf'data-route="{route.pk}"><thead>.*?</table>', page, re.S)[0]
+    late_rows = len(re.findall(r'<tr data-stop="\d+" class="late">', table))
+    api_route = next(r for r in banner if r["id"] == route.pk)
+    assert late_rows > 0
+    assert int(cells[-2]) == late_rows == api_route["late_count"]
+    assert int(cells[-1]) > 0  # overtime minutes
+    assert api_route["overtime_s"] > 0
+    assert "melewati jam kerja" in page  # the plan's lateness notice
+    assert 'id="plan-search"' in page  # which search made the plan
+
+
+def test_the_console_publishes_only_with_confirmation_and_lateness_consent(
+    draft, console
+):
+    url = f"/petugas/rencana/{draft.pk}/terbitkan/"
+    route = draft.routes.order_by("id").first()
+    Courier.objects.filter(pk=route.courier_id).update(shift_end=time(8, 30))
+
+    preview = console.get(url).content.decode()
+    unconfirmed = console.post(url, {}).content.decode()
+    no_consent = console.post(url, {"confirm": "on"}).content.decode()
+    draft.refresh_from_db()
+    status_before = draft.status
+    done = console.post(url, {"confirm": "on", "accept_lateness": "on"})
+
+    draft.refresh_from_db()
+    assert 'id="publish-preview"' in preview
+    assert "Centang kotak untuk mengonfirmasi penerbitan." in unconfirmed
+    assert "konfirmasikan hal itu secara tegas" in no_consent
+    assert status_before == PlanStatus.DRAFT
+    assert done.status_code == 302
+    assert draft.status == PlanStatus.PUBLISHED

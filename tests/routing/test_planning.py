@@ -215,9 +215,15 @@ def test_the_api_starts_reads_and_publishes_a_plan(
     plan_id = started.json()["id"]
     detail = client.get(f"/api/plans/{plan_id}/").json()
     geojson = client.get(f"/api/plans/{plan_id}/geojson/").json()
-    published = client.post(f"/api/plans/{plan_id}/publish/")
+    preview = client.get(f"/api/plans/{plan_id}/publish/preview/").json()
+    unconfirmed = client.post(f"/api/plans/{plan_id}/publish/")
+    published = client.post(
+        f"/api/plans/{plan_id}/publish/", {"confirm": True}, format="json"
+    )
 
     assert started.status_code == 202
+    assert (preview["scheduled"], preview["sms"]) == (detail_ids(detail), 5)
+    assert unconfirmed.status_code == 400
     assert detail["status"] == "draft"
     assert sum(len(r["stops"]) for r in detail["routes"]) == 5
     kinds = [f["properties"]["kind"] for f in geojson["features"]]
@@ -225,7 +231,14 @@ def test_the_api_starts_reads_and_publishes_a_plan(
     assert kinds.count("stop") == 5
     assert kinds.count("route") == 1
     assert published.json()["status"] == "published"
-    assert client.post(f"/api/plans/{plan_id}/publish/").status_code == 400
+    again = client.post(f"/api/plans/{plan_id}/publish/", {"confirm": True})
+    assert again.status_code == 400
+
+
+def detail_ids(detail: dict) -> list[int]:
+    return sorted(
+        i for r in detail["routes"] for s in r["stops"] for i in s["delivery_ids"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The demo's queue planned by a real Celery worker over Redis, on PostgreSQL."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,11 @@ def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
     assert wait_until(finished, timeout=90, interval=0.3)
     detail = client.get(f"/api/plans/{plan_id}/").json()
     geojson = client.get(f"/api/plans/{plan_id}/geojson/").json()
-    published = client.post(f"/api/plans/{plan_id}/publish/")
+    published = client.post(
+        f"/api/plans/{plan_id}/publish/",
+        {"confirm": True, "accept_lateness": True},
+        format="json",
+    )
 
     assert started.status_code == 202
     assert any(s == "solving" and 0 < p < 1 and c is not None for s, p, c in seen)
@@ -103,3 +108,46 @@ def test_a_plan_whose_worker_is_killed_mid_solve_is_restarted_by_the_sweep(
     assert wait_until(lambda: status().status == PlanStatus.DRAFT, timeout=90)
     assert status().solve_attempts == 2
     assert PlannedDelivery.objects.filter(plan_id=plan_id).count() == 40
+
+
+def planning_worker(celery_worker, worker_env):
+    """The production layout: a solo-pool worker on its own planning queue."""
+    from config.celery import app
+    from tests.conftest import start_worker
+
+    queue = f"antar-planning-{uuid.uuid4().hex[:8]}"
+    routes = app.conf.task_routes
+    _route_planning(app, {"routing.tasks.route_plan_solve_task": {"queue": queue}})
+    process = start_worker(worker_env, queue, pool=("--pool", "solo"))
+    yield process
+    _route_planning(app, routes)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_a_solo_planning_worker_runs_both_search_configurations(planning_worker):
+    call_command("seed_demo")
+    client = APIClient()
+    client.force_authenticate(Staff.objects.get(user__username="petugas").user)
+    day = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+    plan_id = client.post(
+        "/api/plans/", {"date": day, "time_limit_s": 4}, format="json"
+    ).json()["id"]
+
+    def finished() -> bool:
+        plan = RoutePlan.objects.get(pk=plan_id)
+        return plan.status in (PlanStatus.DRAFT, PlanStatus.FAILED)
+
+    assert wait_until(finished, timeout=90, interval=0.3)
+    plan = RoutePlan.objects.get(pk=plan_id)
+    assert plan.status == PlanStatus.DRAFT
+    assert plan.figures["search"] == {"configurations": 2, "processes": 2}
+
+
+def _route_planning(app, routes) -> None:
+    """What CELERY_PLANNING_QUEUE sets at start-up, for this test's own queue."""
+    app.conf.task_routes = routes
+    # Celery caches its routing table and router once it has sent a task.
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)

@@ -370,3 +370,78 @@ def test_ruin_and_recreate_is_repeatable_for_a_seed_and_feasible():
             assert t <= inst.window_end[i]
             at = i
         assert len(route) <= f.capacity
+
+
+def _locked_past_shift_end():
+    """Courier a carries a far stop that opens at 15:30: back well after 16:00."""
+    points = [(0, 0)] + [(1000 * i, 0) for i in range(1, 9)] + [(50000, 0)]
+    stops = [Stop(f"s{i}", i, service_s=300) for i in range(1, 9)]
+    stops.append(Stop("far", 9, service_s=300, window_start_s=int(15.5 * HOUR)))
+    shift = (8 * HOUR, 16 * HOUR)
+    vehicles = [
+        van("a", shift=shift, locked_stop_ids=("far",), max_duration_s=8 * HOUR),
+        van("b", shift=shift, max_duration_s=8 * HOUR),
+    ]
+    return grid_problem(points, stops, vehicles)
+
+
+def test_replan_with_a_locked_route_past_shift_end_still_plans_the_rest():
+    problem = _locked_past_shift_end()
+
+    plan = solve(problem, time_limit_s=2)
+
+    assert plan.found
+    assert plan.dropped == ()
+    late_route, other = plan.routes
+    assert [s.stop_id for s in late_route.stops] == ["far"]
+    assert late_route.overtime_s == late_route.end_s - 16 * HOUR > 0
+    assert other.overtime_s == 0
+    assert len(other.stops) == 8
+
+
+def test_a_late_locked_stop_is_reported_late_on_its_route():
+    problem = _locked_past_shift_end()
+    far = Stop("far", 9, service_s=300, window_start_s=15 * HOUR)
+    far = Stop(**{**far.__dict__, "window_end_s": 15 * HOUR + 60})
+    problem = PlanningProblem(
+        problem.stops[:-1] + (far,),
+        (van("a", shift=(14 * HOUR, 16 * HOUR), locked_stop_ids=("far",)),),
+        problem.distance_m,
+        problem.duration_s,
+    )
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert plan.routes[0].late_stop_ids == ("far",)
+
+
+def test_the_plan_records_that_both_search_configurations_ran():
+    points = [(0, 0)] + [(100 * i, 50 * (i % 3)) for i in range(1, 25)]
+    stops = [Stop(f"s{i}", i, service_s=60) for i in range(1, 25)]
+    problem = grid_problem(points, stops, [van("a", 30), van("b", 30)])
+
+    plan = solve(problem, time_limit_s=1)
+
+    assert (plan.search_configurations, plan.search_processes) == (2, 2)
+
+
+def test_overtime_after_a_locked_prefix_is_priced_so_no_stop_is_added_to_it():
+    # Courier a is back from a far locked stop after 16:00; a stop right next to it
+    # is cheaper for a, but only b can serve it inside a shift.
+    points = [(0, 0), (50000, 0), (49000, 0)]
+    late = Stop("far", 1, service_s=300, window_start_s=int(15.5 * HOUR))
+    near = Stop("near", 2, service_s=300)
+    shift = (8 * HOUR, 16 * HOUR)
+    problem = grid_problem(
+        points,
+        [late, near],
+        [van("a", shift=shift, locked_stop_ids=("far",)), van("b", shift=shift)],
+    )
+
+    plan = solve(problem, time_limit_s=1)
+
+    a, b = plan.routes
+    assert [s.stop_id for s in a.stops] == ["far"]
+    assert [s.stop_id for s in b.stops] == ["near"]
+    assert a.overtime_s > 0
+    assert b.overtime_s == 0

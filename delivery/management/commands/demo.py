@@ -1,4 +1,5 @@
-"""Run the demo: migrate, seed, start a Celery worker (with beat) and the web server.
+"""Run the demo: migrate, seed, start Celery workers (one with beat, one solo-pool
+planner on the planning queue) and the web server.
 
 On the embedded defaults this needs no external service: SQLite, kombu's filesystem
 broker under var/ and SMS to the console. The worker is a real separate process.
@@ -16,12 +17,14 @@ import sys
 from types import FrameType
 from typing import Any
 
+from celery import current_app as app
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # A warm shutdown waits for running tasks; the demo's are short, a plan is not.
 STOP_GRACE_S = 10
+PLANNING_QUEUE = "planning"
 
 
 class Command(BaseCommand):
@@ -37,39 +40,61 @@ class Command(BaseCommand):
         self, *args: Any, addrport: str, no_worker: bool, **options: Any
     ) -> None:
         _allow_console_sms()
+        _route_planning_queue()
         self.check(display_num_errors=True)
         _make_var_dirs()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo")
         # Without a handler SIGTERM ends Python at once and `finally` never runs.
         signal.signal(signal.SIGTERM, _exit_on_signal)
-        worker = None if no_worker else _start_worker()
+        workers = [] if no_worker else [_start_worker(), _start_planner()]
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            if worker is not None:
-                _stop(worker)
+            _stop(workers)
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    """Warm shutdown of the worker's whole group, then a kill for what is left."""
+def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
+    """Warm shutdown of each worker's whole group, then a kill for what is left."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _signal_group(worker, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        worker.wait(timeout=STOP_GRACE_S)
-    # Pool children outlive a killed parent: the group goes, not only the worker.
-    _signal_group(worker, signal.SIGKILL)
-    worker.wait(timeout=5)
+    for worker in workers:
+        _signal_group(worker, signal.SIGTERM)
+    for worker in workers:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=STOP_GRACE_S)
+        # Pool children outlive a killed parent: the group goes, not only the worker.
+        _signal_group(worker, signal.SIGKILL)
+        worker.wait(timeout=5)
 
 
 def _signal_group(worker: subprocess.Popen[bytes], signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
         os.killpg(worker.pid, signum)
+
+
+def _route_planning_queue() -> None:
+    # As in production: plans go to a solo-pool worker, where the search can fork
+    # its two configurations (a prefork child may not start processes).
+    os.environ.setdefault("CELERY_PLANNING_QUEUE", PLANNING_QUEUE)
+    queue = os.environ["CELERY_PLANNING_QUEUE"]
+    settings.CELERY_PLANNING_QUEUE = queue
+    app.conf.task_routes = {"routing.tasks.route_plan_solve_task": {"queue": queue}}
+
+
+def _start_planner() -> subprocess.Popen[bytes]:
+    queue = os.environ["CELERY_PLANNING_QUEUE"]
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--queues", queue, "--pool", "solo", "--hostname", "planner@%h",
+        "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    return subprocess.Popen(command, start_new_session=True)
 
 
 def _allow_console_sms() -> None:
