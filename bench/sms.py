@@ -39,10 +39,13 @@ SERVICE_SID = "MG" + "0" * 32
 # Nothing listens on the discard port; the double sends no callbacks anyway.
 CALLBACK_BASE_URL = "http://127.0.0.1:9"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-# Starts a worker with Celery's Django fixup told to keep DB connections (0: don't).
+# Starts a worker; --db-reuse-max overrides the setting CELERY_DB_REUSE_MAX (-1: keep
+# the project's setting, as production runs; 0: close the connection around each task).
 WORKER_MAIN = (
     "import sys; from config.celery import app; "
-    "app.conf.CELERY_DB_REUSE_MAX = int(sys.argv[1]) or None; "
+    "reuse = int(sys.argv[1]); "
+    "app.conf.CELERY_DB_REUSE_MAX = app.conf.CELERY_DB_REUSE_MAX if reuse < 0 "
+    "else (reuse or None); "
     "app.worker_main(sys.argv[2:])"
 )
 
@@ -57,7 +60,12 @@ def parse_args() -> argparse.Namespace:
     add("--concurrency", type=int, default=4, help="prefork children per worker")
     add("--batch", type=int, default=100, help="queue_sms calls per transaction")
     add("--warmup", type=int, default=200, help="untimed messages before the runs")
-    add("--db-reuse-max", type=int, default=0, help="CELERY_DB_REUSE_MAX of workers")
+    add(
+        "--db-reuse-max",
+        type=int,
+        default=-1,
+        help="CELERY_DB_REUSE_MAX of workers (-1: the project's setting; 0: none)",
+    )
     add("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     add("--redis-url", default="redis://127.0.0.1:6379/12")
     return parser.parse_args()
