@@ -46,11 +46,13 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def close_unusable_connections(**kwargs: Any) -> None:
+def close_unusable_connections(task: Any = None, **kwargs: Any) -> None:
     """Around each task, as Django between requests: close only a connection that is
     broken or older than DATABASE_CONN_MAX_AGE (CELERY_DB_REUSE_MAX keeps Celery's
-    own fixup from closing every one)."""
-    close_old_connections()
+    own fixup from closing every one). Not for an eager task: it runs inside its
+    caller's transaction, on the caller's connection."""
+    if not getattr(getattr(task, "request", None), "is_eager", False):
+        close_old_connections()
 
 
 def ensure_filesystem_broker_folders() -> None:
