@@ -135,3 +135,53 @@ def test_the_consoles_own_scripts_run_under_its_csp(
     assert ticked == [True, True]
     assert latitude
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def _draft_with_many_left_out(office, couriers):
+    from routing import services as routing
+    from tests.factories import make_delivery
+
+    # Ten to a village, room for one village each: 40 of the 60 are left out.
+    Courier.objects.filter(pk__in=[c.pk for c in couriers]).update(capacity=10)
+    for i in range(60):
+        make_delivery(Status.QUEUED, office=office, village_code=VILLAGES[i % 6])
+    plan = routing.route_plan_start(
+        office=office,
+        on_date=timezone.localdate() + timedelta(days=1),
+        actor=None,
+        courier_ids=[c.pk for c in couriers],
+        time_limit_s=1,
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def test_plan_page_fits_1366_and_left_out_list_is_compact(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    page, base = desktop_page, live_server.url
+    plan = _draft_with_many_left_out(office, couriers)
+    left_out = plan.items.filter(stop__isnull=True).count()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    page.wait_for_selector("#map[data-drawn='1']")
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    manifest_right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('a.manifest')]"
+        ".map(a => a.getBoundingClientRect().right))"
+    )
+    shoot(page, "console-plan-1366")
+    page.locator("#dropped details summary").first.click()
+    page.locator("#dropped input[name=item]").first.check()
+    page.click("#restore-form button[type=submit]")
+    page.wait_for_selector(".messages li")
+
+    assert left_out > 20
+    assert width <= 1366
+    assert manifest_right <= 1366
+    assert height < 3000
+    assert page.locator("#dropped select").count() == 1  # one shared form
+    assert plan.items.filter(stop__isnull=True).count() == left_out - 1
