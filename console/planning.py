@@ -74,7 +74,7 @@ def plan_detail(request: OfficeRequest, plan_id: int) -> HttpResponse:
     context = {"plan": plan, "map": map_context(), "editable": False}
     if plan.status in (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED):
         context.update(plan_review(plan))
-        context["editable"] = plan.status == PlanStatus.DRAFT
+        context["editable"] = plan.status == PlanStatus.DRAFT and request.can_edit
     return render(request, "console/plan.html", context)
 
 

@@ -6,13 +6,12 @@ from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console import selectors
-from console.access import OfficeRequest, console_view
+from console.access import OfficeRequest, console_view, dispatcher_only, landing_url
 from console.actions import deliveries_bulk_step
 from console.forms import (
     BulkActionForm,
@@ -36,7 +35,7 @@ class ConsoleLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return reverse("console:queue")
+        return landing_url(self.request.user)
 
 
 def _office_deliveries(request: OfficeRequest):
@@ -143,7 +142,7 @@ def map_context() -> dict:
     return {"tile_url": settings.MAP_TILE_URL, "districts": districts}
 
 
-@console_view
+@dispatcher_only
 def csv_import(request: OfficeRequest) -> HttpResponse:
     """Import a CSV file of completed passports and show its row-by-row report."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
