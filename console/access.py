@@ -4,7 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,7 +104,7 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "console/403.html", context, status=403)
 
 
-def landing_url(user: User) -> str:
+def landing_url(user: User | AnonymousUser) -> str:
     """Where a console user starts: auditors at the audit trail, others the queue."""
     role = caller_for(user).role
     return reverse("console:audit" if role == Role.AUDITOR else "console:queue")
