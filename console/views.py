@@ -106,14 +106,12 @@ def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
     delivery = get_object_or_404(_office_deliveries(request), pk=delivery_id)
     form = LocationForm(request.POST or None, initial=_location_initial(delivery))
     if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            # Saved as shown: the location stays as it was, with no event.
+            messages.info(request, _("Nothing changed."))
+            return redirect("console:queue")
         try:
-            services.delivery_fix_location(
-                delivery=delivery,
-                actor=Actor.staff(request.user),
-                village_code=form.cleaned_data["village_code"] or None,
-                lat=form.cleaned_data["lat"],
-                lon=form.cleaned_data["lon"],
-            )
+            _fix_location(request, delivery, form)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -127,8 +125,23 @@ def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
     )
 
 
+def _fix_location(request: OfficeRequest, delivery: Delivery, form) -> None:
+    """A newly picked village wins; else the moved pin (the village stays shown)."""
+    data = form.cleaned_data
+    village = data["village_code"] if "village_code" in form.changed_data else None
+    services.delivery_fix_location(
+        delivery=delivery,
+        actor=Actor.staff(request.user),
+        village_code=village or None,
+        lat=data["lat"],
+        lon=data["lon"],
+    )
+
+
 def _location_initial(delivery: Delivery) -> dict:
-    return {"lat": delivery.lat, "lon": delivery.lon}
+    place = load_gazetteer().get(delivery.village_code)
+    known = delivery.village_code if place and place.is_village else ""
+    return {"village_code": known, "lat": delivery.lat, "lon": delivery.lon}
 
 
 def map_context() -> dict:
