@@ -22,10 +22,25 @@ from console.forms import (
 from delivery import services
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
+from delivery.intake_input import FIELD_LABELS
 from delivery.models import Delivery
 from delivery.services import Actor
 
 PAGE_SIZE = 100
+# The CSV format the import page explains: column, required, example.
+IMPORT_COLUMNS = [
+    ("application_number", True, "PAS-2026-000123"),
+    ("passport_number", True, "E1234567"),
+    ("full_name", True, "Siti Rahmawati"),
+    ("phone", True, "081234567890"),
+    ("address", True, "Jl. Lintas Sumatera No. 5, Jorong Pasar"),
+    ("issued_on", True, "28/11/2026"),
+    ("village_code", False, "13.03.04.2001"),
+    ("village", False, "Muaro"),
+    ("window_start", False, "09:00"),
+    ("window_end", False, "12:00"),
+    ("notes", False, "Rumah cat hijau dekat masjid"),
+]
 
 
 class ConsoleLoginView(LoginView):
@@ -170,5 +185,9 @@ def csv_import(request: OfficeRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file", exc.message)
     status = 400 if form.errors else 200
-    context = {"form": form, "report": report}
+    columns = [
+        {"name": name, "label": FIELD_LABELS[name], "required": required, "example": ex}
+        for name, required, ex in IMPORT_COLUMNS
+    ]
+    context = {"form": form, "report": report, "columns": columns}
     return render(request, "console/import.html", context, status=status)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from delivery import tracking_codes
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
-from delivery.intake_input import IntakeInput
+from delivery.intake_input import FIELD_LABELS, IntakeInput
 from delivery.models import Applicant, Delivery, Document, LocationQuality, Office
 from delivery.services.lifecycle import Actor, delivery_create, delivery_queue
 
@@ -117,12 +117,19 @@ def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
     if isinstance(errors, dict):
         lines = []
         for name, value in errors.items():
-            label = "" if name == "non_field_errors" else f"{name}: "
+            label = "" if name == "non_field_errors" else _field_label(name)
             lines += flatten_errors(value, prefix=label)
         return lines
     if isinstance(errors, list):
         return [line for item in errors for line in flatten_errors(item, prefix)]
     return [f"{prefix}{errors}"]
+
+
+def _field_label(name: str) -> str:
+    """'Nomor paspor (passport_number): ': the word, and the column it is in."""
+    if name not in FIELD_LABELS:
+        return f"{name}: "
+    return f"{FIELD_LABELS[name]} ({name}): "
 
 
 def _existing(office: Office, application_number: str) -> Delivery | None:
