@@ -36,6 +36,7 @@ from notifications.models import (
     SmsStatus,
     SmsStatusReport,
 )
+from notifications.quiet_hours import sms_hold_until
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def queue_sms(
         return existing
     body = sms_render(template=template, language=language, context=context)
     opted_out = not critical and SmsOptOut.objects.filter(phone=to).exists()
+    hold = None if critical else sms_hold_until(timezone.now())
     try:
         with transaction.atomic():
             message = SmsMessage.objects.create(
@@ -86,10 +88,11 @@ def queue_sms(
                 critical=critical,
                 validity_s=validity_s,
                 status=SmsStatus.SUPPRESSED if opted_out else SmsStatus.QUEUED,
+                next_attempt_at=hold,
             )
     except IntegrityError:
         return SmsMessage.objects.get(key=key)  # queued by a concurrent caller
-    if not opted_out:
+    if not opted_out and hold is None:  # a held message is sent by the sweep
         _enqueue_on_commit(message.pk)
     return message
 
@@ -157,7 +160,9 @@ def _redact_if_critical(message_id: int) -> None:
 
 def _claim(message_id: int) -> SmsMessage | None:
     now = timezone.now()
-    claimed = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED).update(
+    queued = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED)
+    # A message held for the quiet hours is not due yet.
+    claimed = queued.exclude(next_attempt_at__gt=now).update(
         status=SmsStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     return SmsMessage.objects.get(pk=message_id) if claimed else None
@@ -232,7 +237,9 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.SMS_STUCK_AFTER_S)
-    queued = SmsMessage.objects.filter(status=SmsStatus.QUEUED, created_at__lt=stale)
+    queued = SmsMessage.objects.filter(
+        status=SmsStatus.QUEUED, created_at__lt=stale
+    ).exclude(next_attempt_at__gt=now)
     unsettled = SmsMessage.objects.filter(
         status__in=[SmsStatus.UNKNOWN, SmsStatus.SENDING], claimed_at__lt=stale
     )
