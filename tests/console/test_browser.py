@@ -185,3 +185,54 @@ def test_plan_page_fits_1366_and_left_out_list_is_compact(
     assert height < 3000
     assert page.locator("#dropped select").count() == 1  # one shared form
     assert plan.items.filter(stop__isnull=True).count() == left_out - 1
+
+
+def test_publishing_shows_progress_and_cannot_be_sent_twice(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    page, base = desktop_page, live_server.url
+    plan = _draft_with_many_left_out(office, couriers)
+    _sign_in(page, base)
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    # Registered after the console's own handler: sees the button as it leaves.
+    page.evaluate(
+        """() => document.getElementById('publish').form.addEventListener('submit',
+        () => { const b = document.getElementById('publish');
+        sessionStorage.setItem('publish', JSON.stringify([b.disabled, b.textContent]));
+        })"""
+    )
+
+    page.click("#publish")
+    page.wait_for_selector(".messages li.success")
+
+    state = page.evaluate("JSON.parse(sessionStorage.getItem('publish'))")
+    assert state == [True, "Menerbitkan…"]
+
+
+def test_bulk_cancel_asks_first_and_a_no_cancels_nothing(
+    live_server, desktop_page, dispatcher, office
+):
+    from tests.factories import make_delivery
+
+    page, base = desktop_page, live_server.url
+    delivery = make_delivery(Status.QUEUED, office=office)
+    _sign_in(page, base)
+    page.select_option("select[name=action]", "cancel")
+    page.fill("input[name=reason]", "Pemohon mengambil sendiri")
+    page.check("input[name=ids]")
+    questions: list[str] = []
+
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.click("#bulk button[type=submit]")
+    page.wait_for_timeout(300)
+    delivery.refresh_from_db()
+    after_no = delivery.status
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    page.click("#bulk button[type=submit]")
+    page.wait_for_selector(".messages li")
+    delivery.refresh_from_db()
+
+    assert questions[0].startswith("Batalkan pengantaran yang dipilih?")
+    assert len(questions) == 2
+    assert after_no == Status.QUEUED
+    assert delivery.status == Status.CANCELLED
