@@ -71,7 +71,13 @@ def plans(request: OfficeRequest) -> HttpResponse:
 def plan_detail(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """A plan: its progress while it runs, then routes on a map with their figures."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
-    context = {"plan": plan, "map": map_context(), "editable": False}
+    context = {
+        "plan": plan,
+        "map": map_context(),
+        "editable": False,
+        # The page's words for each status, for the heading while it polls.
+        "status_labels": {code: str(label) for code, label in PlanStatus.choices},
+    }
     if plan.status in (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED):
         context.update(plan_review(plan))
         context["editable"] = plan.status == PlanStatus.DRAFT and request.can_edit

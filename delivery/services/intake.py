@@ -69,9 +69,18 @@ def delivery_intake(
 
 
 def deliveries_intake_batch(
-    *, office: Office, actor: Actor, items: list[dict[str, Any]], first_row: int = 1
+    *,
+    office: Office,
+    actor: Actor,
+    items: list[dict[str, Any]],
+    first_row: int = 1,
+    labelled: bool = False,
 ) -> ImportReport:
-    """Validate and take in many raw items; report per item by its row number."""
+    """Validate and take in many raw items; report per item by its row number.
+
+    `labelled` reasons name the column in the page's language (for people); else by
+    its field name (for the API's clients).
+    """
     report = ImportReport()
     seen: dict[str, int] = {}
     for row, raw in enumerate(items, start=first_row):
@@ -83,7 +92,8 @@ def deliveries_intake_batch(
         seen.setdefault(number, row)
         form = IntakeInput(data=raw)
         if not form.is_valid():
-            report.errors.append(RowError(row, number, flatten_errors(form.errors)))
+            reasons = flatten_errors(form.errors, labelled=labelled)
+            report.errors.append(RowError(row, number, reasons))
             continue
         delivery, created = delivery_intake(
             office=office, actor=actor, data=form.validated_data
@@ -109,19 +119,29 @@ def deliveries_import_csv(
             % {"n": len(rows), "max": MAX_CSV_ROWS}
         )
     # The header is row 1, as a spreadsheet numbers it.
-    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+    return deliveries_intake_batch(
+        office=office, actor=actor, items=rows, first_row=2, labelled=True
+    )
 
 
-def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
+def flatten_errors(
+    errors: Any, prefix: str = "", *, labelled: bool = False
+) -> list[str]:
     """Turn a serializer's error tree into 'field: message' lines."""
     if isinstance(errors, dict):
         lines = []
         for name, value in errors.items():
-            label = "" if name == "non_field_errors" else _field_label(name)
-            lines += flatten_errors(value, prefix=label)
+            label = "" if name == "non_field_errors" else f"{name}: "
+            if labelled and label:
+                label = _field_label(name)
+            lines += flatten_errors(value, prefix=label, labelled=labelled)
         return lines
     if isinstance(errors, list):
-        return [line for item in errors for line in flatten_errors(item, prefix)]
+        return [
+            line
+            for item in errors
+            for line in flatten_errors(item, prefix, labelled=labelled)
+        ]
     return [f"{prefix}{errors}"]
 
 

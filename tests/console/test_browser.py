@@ -236,3 +236,26 @@ def test_bulk_cancel_asks_first_and_a_no_cancels_nothing(
     assert len(questions) == 2
     assert after_no == Status.QUEUED
     assert delivery.status == Status.CANCELLED
+
+
+def test_the_plan_heading_follows_the_status_while_it_polls(
+    live_server, desktop_page, dispatcher, office
+):
+    import json
+
+    page, base = desktop_page, live_server.url
+    # A plan no worker takes: the page's polls are answered here, as a planner would.
+    plan = RoutePlan.objects.create(office=office, date=timezone.localdate())
+    answer = {"status": "solving", "progress": 0.5, "best_cost": 1234}
+    page.route(
+        "**/api/**",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(answer)
+        ),
+    )
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    page.wait_for_function("document.getElementById('plan-best').textContent == '1234'")
+
+    assert page.inner_text("#plan-status") == "Sedang merencanakan"
