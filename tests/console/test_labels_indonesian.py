@@ -71,3 +71,18 @@ def test_the_audit_page_in_indonesian_shows_no_raw_codes(client, office, scene):
 
     assert "Pengaduan diajukan" in _visible(page.content.decode())
     assert _raw_codes(page.content.decode()) == []
+
+
+def test_the_admin_index_in_indonesian_names_every_model_in_indonesian(client):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "r@x.id", "pw-123-abc")
+    client.force_login(root)
+    english = ["Handover attempt", "Event photo", "Courier action", "Route plan",
+               "Audit checkpoint", "Complaint update", "Planned deliver", "SMS message",
+               "Proofs of delivery", "Survey response"]  # fmt: skip
+
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    assert "Pengantaran terencana" in html
+    assert [word for word in english if word.lower() in html.lower()] == []
