@@ -22,6 +22,13 @@ FAILURE_REASONS = {
     FailureReason.ANOTHER_DAY: _("Applicant asks for another day"),
     FailureReason.UNSAFE: _("Unsafe to reach"),
     FailureReason.OTHER: _("Other (describe)"),
+    # Reasons the system gives its own steps.
+    "requeued": _("Back in the queue for another attempt"),
+    "max_attempts": _("Too many failed attempts"),
+    "collected_at_office": _("Collected at the office"),
+    "collection_deadline_passed": _("Collection deadline passed"),
+    "undo_failed_attempt": _("Failed attempt undone"),
+    "applicant_request": _("Applicant's request"),
 }
 ACTIONS = {
     "complaint.filed": _("Complaint filed"),

@@ -259,3 +259,71 @@ def test_the_plan_heading_follows_the_status_while_it_polls(
     page.wait_for_function("document.getElementById('plan-best').textContent == '1234'")
 
     assert page.inner_text("#plan-status") == "Sedang merencanakan"
+
+
+def _fits_and_shoot(page, url: str, name: str) -> int:
+    page.goto(url)
+    shoot(page, name)
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+def test_the_dispatchers_changed_pages_fit_1366(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    from delivery.services.complaints import complaint_file
+    from tests.factories import make_delivery
+
+    page, base = desktop_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
+    failed = make_delivery(
+        Status.RETURNED_TO_OFFICE, office=office, courier=couriers[0]
+    )
+    queued = make_delivery(Status.QUEUED, office=office, full_name="Rahmi Yulianti")
+    complaint = complaint_file(text="Terlambat", category="late", delivery=failed)
+    _sign_in(page, base)
+    pages = {
+        "console-queue-1366": f"{base}/petugas/?q=rahmi",
+        "console-import-format-1366": f"{base}/petugas/impor/",
+        "console-location-1366": f"{base}/petugas/antrean/{queued.pk}/lokasi/",
+        "console-day-1366": f"{base}/petugas/hari/",
+        "console-figures-1366": f"{base}/petugas/angka/",
+        "console-complaints-1366": f"{base}/petugas/pengaduan/",
+        "console-complaint-1366": f"{base}/petugas/pengaduan/{complaint.ticket}/",
+    }
+
+    widths = {name: _fits_and_shoot(page, url, name) for name, url in pages.items()}
+
+    assert {name: w for name, w in widths.items() if w > 1366} == {}
+
+
+def test_the_auditors_pages_fit_1366(live_server, desktop_page, office, couriers):
+    from delivery.models import Role
+    from delivery.services.complaints import complaint_file
+    from tests.factories import StaffFactory, make_delivery
+
+    page, base = desktop_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
+    StaffFactory(office=office, role=Role.AUDITOR, user__username="auditor")
+    failed = make_delivery(
+        Status.RETURNED_TO_OFFICE, office=office, courier=couriers[0]
+    )
+    complaint_file(text="Terlambat", category="late", delivery=failed)
+    page.goto(f"{base}/petugas/masuk/")
+    page.fill("#id_username", "auditor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/petugas/audit/")
+    day = timezone.localdate().isoformat()
+    pages = {
+        "console-audit-day-1366": f"{base}/petugas/audit/?day={day}",
+        "console-audit-delivery-1366": (
+            f"{base}/petugas/audit/?tracking_code={failed.tracking_code}"
+        ),
+        "console-auditor-queue-1366": f"{base}/petugas/",
+        "console-403-1366": f"{base}/petugas/impor/",
+    }
+
+    widths = {name: _fits_and_shoot(page, url, name) for name, url in pages.items()}
+
+    assert {name: w for name, w in widths.items() if w > 1366} == {}
+    assert "Tidak diizinkan" in page.inner_text("main")

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 RAW_CODES = [
     r"\bDraft\b", r"\bPublished\b", r"\bSuperseded\b", r"\bWaiting for a planner\b",
     r"not_at_home", r"\blate\b", r"\bcourier\b", r"complaint\.filed",
-    r"delivery\.transition", r"\bStatus change\b", r"\{'",
+    r"delivery\.transition", r"\bStatus change\b", r"\{'", r"\brequeued\b",
+    r"max_attempts",
 ]  # fmt: skip
 
 
