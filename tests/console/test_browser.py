@@ -130,7 +130,8 @@ def test_the_consoles_own_scripts_run_under_its_csp(
     page.click("#map", position={"x": 200, "y": 150})
     latitude = page.input_value("#id_lat")
     page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    # The switch reloads the page: wait for the new one, not the old one's load state.
+    page.wait_for_function("document.documentElement.lang == 'en'")
 
     assert ticked == [True, True]
     assert latitude
