@@ -106,10 +106,13 @@ def subject(code: str) -> str:
 
 def audit_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
     """A record's data as (label, value) lines, empty values left out."""
+    # In DATA_KEYS' order: PostgreSQL's jsonb keeps keys in an order of its own.
+    order = {key: index for index, key in enumerate(DATA_KEYS)}
+    keys = sorted(data, key=lambda key: (order.get(key, len(order)), key))
     return [
-        (label(DATA_KEYS, key), _value(key, value))
-        for key, value in data.items()
-        if value not in (None, "", [], {})
+        (label(DATA_KEYS, key), _value(key, data[key]))
+        for key in keys
+        if data[key] not in (None, "", [], {})
     ]
 
 
