@@ -367,6 +367,10 @@ SMS_MAX_PER_SUBJECT_PER_DAY = env_int("SMS_MAX_PER_SUBJECT_PER_DAY", 10)
 SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 10000)
 # A message claimed longer ago than this, with no outcome, is reconciled by the sweep.
 SMS_STUCK_AFTER_S = env_int("SMS_STUCK_AFTER_S", 60)
+# Quiet hours in office time (WIB): SMS that can wait are held until the end; the
+# handover code goes at once. Either empty: no quiet hours.
+SMS_QUIET_START = env_str("SMS_QUIET_START", "21:00")
+SMS_QUIET_END = env_str("SMS_QUIET_END", "07:00")
 # The tracking page's short link, carried by every SMS.
 SHORT_LINK_BASE_URL = env_str("SHORT_LINK_BASE_URL", PUBLIC_BASE_URL)
 

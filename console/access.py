@@ -4,10 +4,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from delivery.access import caller_for
@@ -23,6 +22,7 @@ class StaffRequest(HttpRequest):
     user: User
     staff: Staff | None  # None only for a superuser without a staff record
     office: Office | None
+    can_edit: bool  # False for read-only roles: their pages hide the forms
 
 
 class OfficeRequest(StaffRequest):
@@ -48,16 +48,17 @@ def staff_view(*roles: str, read_only: tuple[str, ...] = ()) -> Callable[[View],
             caller = caller_for(request.user)
             allowed = (*roles, *read_only)
             # A staff record decides; only a superuser without one passes on rank.
-            if caller.role not in allowed and not (
-                caller.staff is None and caller.is_superuser
-            ):
-                raise PermissionDenied
-            if caller.role in read_only and request.method not in SAFE_METHODS:
-                raise PermissionDenied
-            # The checks above made it one; mypy cannot follow that.
+            # The checks below make it one; mypy cannot follow that.
             staff_request = cast(StaffRequest, request)
             staff_request.staff = caller.staff
             staff_request.office = caller.office
+            staff_request.can_edit = caller.role not in read_only
+            if caller.role not in allowed and not (
+                caller.staff is None and caller.is_superuser
+            ):
+                return forbidden(request)
+            if caller.role in read_only and request.method not in SAFE_METHODS:
+                return forbidden(request)
             return view(staff_request, *args, **kwargs)
 
         return wrapper
@@ -84,7 +85,26 @@ def _office_required(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         caller = caller_for(request.user)
         if request.user.is_authenticated and caller.staff is None:
-            raise PermissionDenied
+            return forbidden(request)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def forbidden(request: HttpRequest) -> HttpResponse:
+    """The console's own 403 page, in the page's language and layout."""
+    caller = caller_for(request.user)
+    # Only console staff see the console's links; anyone else just the way out.
+    console_staff = caller.role in (Role.DISPATCHER, Role.AUDITOR)
+    staff_request = cast(StaffRequest, request)
+    staff_request.staff = caller.staff if console_staff else None
+    staff_request.office = caller.office if console_staff else None
+    home = reverse("console:audit" if caller.role == Role.AUDITOR else "console:queue")
+    context = {"home": home if console_staff else None}
+    return render(request, "console/403.html", context, status=403)
+
+
+def landing_url(user: User | AnonymousUser) -> str:
+    """Where a console user starts: auditors at the audit trail, others the queue."""
+    role = caller_for(user).role
+    return reverse("console:audit" if role == Role.AUDITOR else "console:queue")

@@ -48,7 +48,11 @@ def day(request: OfficeRequest) -> HttpResponse:
     decisions = selectors.deliveries_needing_decision(
         office=request.office, day=on_date
     )
-    locked = [(d, reissue_path(d.pk)) for d in decisions["locked"]]
+    # Auditors read the day; re-issuing a code is a dispatcher's step.
+    locked = [
+        (d, reissue_path(d.pk) if request.can_edit else None)
+        for d in decisions["locked"]
+    ]
     context = {
         "day": on_date,
         "plan": plan,

@@ -135,11 +135,19 @@ class MoveStopForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
-    """Put a left-out delivery back on a route."""
+    """Put left-out deliveries back on a route."""
 
-    item = forms.IntegerField(min_value=1)
+    item = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={"required": _("Select at least one row.")},
+    )
     route = forms.IntegerField(label=_("Route"), min_value=1)
     position = forms.IntegerField(label=_("Position"), min_value=1, initial=1)
+
+    def __init__(self, *args: Any, allowed_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        item = cast(forms.TypedMultipleChoiceField, self.fields["item"])
+        item.choices = [(str(i), str(i)) for i in allowed_ids]
 
 
 class PeriodForm(forms.Form):

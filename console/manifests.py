@@ -50,7 +50,8 @@ def route_manifest_pdf(*, plan: RoutePlan, route: Route) -> bytes:
         "date": plan.date.isoformat(),
     }
     gazetteer = load_gazetteer()
-    rows = [[_("No."), _("Tracking code"), _("Applicant"), _("Village"), _("Window")]]
+    header = [_("No."), _("Tracking code"), _("Applicant, phone"), _("Address")]
+    rows: list[list] = [[*header, _("Window")]]
     for stop in route.stops.all():
         for item in stop.items.all():
             delivery = item.delivery
@@ -58,14 +59,14 @@ def route_manifest_pdf(*, plan: RoutePlan, route: Route) -> bytes:
                 [
                     str(stop.sequence),
                     delivery.tracking_code_display,
-                    Paragraph(
-                        escape(delivery.document.applicant.full_name), styles["Normal"]
-                    ),
-                    Paragraph(gazetteer.label(delivery.village_code), styles["Normal"]),
+                    _cell(delivery.document.applicant.full_name,
+                          delivery.document.applicant.phone, styles),
+                    _cell(delivery.address_line,
+                          gazetteer.label(delivery.village_code), styles),
                     f"{_hm(stop.eta_start_at)}-{_hm(stop.eta_end_at)}",
                 ]
-            )
-    table = Table(rows, colWidths=[12 * mm, 32 * mm, 50 * mm, 58 * mm, 26 * mm])
+            )  # fmt: skip
+    table = Table(rows, colWidths=[10 * mm, 30 * mm, 45 * mm, 70 * mm, 25 * mm])
     table.setStyle(_GRID)
     return _render(
         title,
@@ -79,6 +80,11 @@ def route_manifest_pdf(*, plan: RoutePlan, route: Route) -> bytes:
             _signatures(),
         ],
     )
+
+
+def _cell(first: str, second: str, styles) -> Paragraph:
+    """Two lines in one cell, escaped: reportlab reads its text as markup."""
+    return Paragraph(f"{escape(first)}<br/>{escape(second)}", styles["Normal"])
 
 
 def _route_line(route: Route) -> str:

@@ -4,6 +4,7 @@ publish it, and print the manifests."""
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -71,10 +72,16 @@ def plans(request: OfficeRequest) -> HttpResponse:
 def plan_detail(request: OfficeRequest, plan_id: int) -> HttpResponse:
     """A plan: its progress while it runs, then routes on a map with their figures."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
-    context = {"plan": plan, "map": map_context(), "editable": False}
+    context = {
+        "plan": plan,
+        "map": map_context(),
+        "editable": False,
+        # The page's words for each status, for the heading while it polls.
+        "status_labels": {code: str(label) for code, label in PlanStatus.choices},
+    }
     if plan.status in (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED):
         context.update(plan_review(plan))
-        context["editable"] = plan.status == PlanStatus.DRAFT
+        context["editable"] = plan.status == PlanStatus.DRAFT and request.can_edit
     return render(request, "console/plan.html", context)
 
 
@@ -87,14 +94,7 @@ def plan_review(plan: RoutePlan) -> dict:
         _route_row(route, PALETTE[index % len(PALETTE)], gazetteer, lateness[route.pk])
         for index, route in enumerate(plan_routes)
     ]
-    dropped = [
-        {
-            "item": item,
-            "village": gazetteer.label(item.delivery.village_code),
-            "reason": DROP_REASONS.get(item.dropped_reason, item.dropped_reason),
-        }
-        for item in route_plan_dropped(plan)
-    ]
+    dropped = _dropped_groups(route_plan_dropped(plan), gazetteer)
     depot = {"lat": plan.office.lat, "lon": plan.office.lon, "name": plan.office.name}
     map_routes = [
         {
@@ -110,10 +110,23 @@ def plan_review(plan: RoutePlan) -> dict:
     return {
         "routes": routes,
         "dropped": dropped,
+        "dropped_count": sum(len(group["rows"]) for group in dropped),
         "map_data": {"depot": depot, "routes": map_routes},
         "late_total": sum(r["late"] for r in routes),
         "overtime_min": sum(r["overtime_min"] for r in routes),
     }
+
+
+def _dropped_groups(items, gazetteer) -> list[dict]:
+    """Left-out deliveries grouped by reason, largest group first."""
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        row = {"item": item, "village": gazetteer.label(item.delivery.village_code)}
+        groups.setdefault(item.dropped_reason, []).append(row)
+    return [
+        {"reason": DROP_REASONS.get(reason, reason), "code": reason, "rows": rows}
+        for reason, rows in sorted(groups.items(), key=lambda g: -len(g[1]))
+    ]
 
 
 def _route_row(route: Route, color: str, gazetteer, lateness: RouteLateness) -> dict:
@@ -195,18 +208,23 @@ def _report_late(request: HttpRequest, plan: RoutePlan) -> None:
 @require_POST
 @console_view
 def restore(request: OfficeRequest, plan_id: int) -> HttpResponse:
-    """Put a delivery the draft left out back on a route."""
+    """Put the ticked deliveries the draft left out back on a route, in order."""
     plan = get_object_or_404(_plans(request), pk=plan_id)
-    form = RestoreForm(request.POST)
+    left_out = route_plan_dropped(plan)
+    form = RestoreForm(request.POST, allowed_ids=[i.pk for i in left_out])
     if not form.is_valid():
         _form_error(request, form)
         return redirect("console:plan", plan_id=plan.pk)
-    item = get_object_or_404(PlannedDelivery, pk=form.cleaned_data["item"], plan=plan)
+    items = left_out.filter(pk__in=form.cleaned_data["item"]).order_by("id")
     route = get_object_or_404(Route, pk=form.cleaned_data["route"], plan=plan)
+    position = form.cleaned_data["position"]
     try:
-        routing.route_plan_restore_delivery(
-            plan=plan, item=item, route=route, position=form.cleaned_data["position"]
-        )
+        with transaction.atomic():  # all the ticked rows go back, or none
+            for item in items:
+                routing.route_plan_restore_delivery(
+                    plan=plan, item=item, route=route, position=position
+                )
+                position += 1
     except (DomainError, PlannedDelivery.DoesNotExist) as exc:
         messages.error(request, getattr(exc, "message", _("Not found.")))
     else:

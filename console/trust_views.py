@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from console import trust_selectors as selectors
 from console.access import StaffRequest, staff_view
+from console.labels import local_iso
 from console.trust_forms import AuditFilterForm, RespondForm
 from delivery.errors import DomainError
 from delivery.models import ActorKind, Role
@@ -95,7 +96,7 @@ def _export(request: StaffRequest, records, filters: dict) -> HttpResponse:
 def _csv_row(record) -> list:
     return [
         record.pk,
-        record.at.isoformat(),
+        local_iso(record.at),
         record.actor.get_username() if record.actor else "",
         record.actor_kind,
         record.action,

@@ -6,13 +6,12 @@ from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console import selectors
-from console.access import OfficeRequest, console_view
+from console.access import OfficeRequest, console_view, dispatcher_only, landing_url
 from console.actions import deliveries_bulk_step
 from console.forms import (
     BulkActionForm,
@@ -23,10 +22,25 @@ from console.forms import (
 from delivery import services
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
+from delivery.intake_input import FIELD_LABELS
 from delivery.models import Delivery, ImportJob, ImportStatus
 from delivery.services import Actor
 
 PAGE_SIZE = 100
+# The CSV format the import page explains: column, required, example.
+IMPORT_COLUMNS = [
+    ("application_number", True, "PAS-2026-000123"),
+    ("passport_number", True, "E1234567"),
+    ("full_name", True, "Siti Rahmawati"),
+    ("phone", True, "081234567890"),
+    ("address", True, "Jl. Lintas Sumatera No. 5, Jorong Pasar"),
+    ("issued_on", True, "28/11/2026"),
+    ("village_code", False, "13.03.04.2001"),
+    ("village", False, "Muaro"),
+    ("window_start", False, "09:00"),
+    ("window_end", False, "12:00"),
+    ("notes", False, "Rumah cat hijau dekat masjid"),
+]
 
 
 class ConsoleLoginView(LoginView):
@@ -36,7 +50,7 @@ class ConsoleLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return reverse("console:queue")
+        return landing_url(self.request.user)
 
 
 def _office_deliveries(request: OfficeRequest):
@@ -107,14 +121,12 @@ def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
     delivery = get_object_or_404(_office_deliveries(request), pk=delivery_id)
     form = LocationForm(request.POST or None, initial=_location_initial(delivery))
     if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            # Saved as shown: the location stays as it was, with no event.
+            messages.info(request, _("Nothing changed."))
+            return redirect("console:queue")
         try:
-            services.delivery_fix_location(
-                delivery=delivery,
-                actor=Actor.staff(request.user),
-                village_code=form.cleaned_data["village_code"] or None,
-                lat=form.cleaned_data["lat"],
-                lon=form.cleaned_data["lon"],
-            )
+            _fix_location(request, delivery, form)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -128,8 +140,23 @@ def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
     )
 
 
+def _fix_location(request: OfficeRequest, delivery: Delivery, form) -> None:
+    """A newly picked village wins; else the moved pin (the village stays shown)."""
+    data = form.cleaned_data
+    village = data["village_code"] if "village_code" in form.changed_data else None
+    services.delivery_fix_location(
+        delivery=delivery,
+        actor=Actor.staff(request.user),
+        village_code=village or None,
+        lat=data["lat"],
+        lon=data["lon"],
+    )
+
+
 def _location_initial(delivery: Delivery) -> dict:
-    return {"lat": delivery.lat, "lon": delivery.lon}
+    place = load_gazetteer().get(delivery.village_code)
+    known = delivery.village_code if place and place.is_village else ""
+    return {"village_code": known, "lat": delivery.lat, "lon": delivery.lon}
 
 
 def map_context() -> dict:
@@ -143,7 +170,7 @@ def map_context() -> dict:
     return {"tile_url": settings.MAP_TILE_URL, "districts": districts}
 
 
-@console_view
+@dispatcher_only
 def csv_import(request: OfficeRequest) -> HttpResponse:
     """Upload a CSV file of completed passports; a worker imports it (import_job)."""
     form = CsvUploadForm(request.POST or None, request.FILES or None)
@@ -161,10 +188,11 @@ def csv_import(request: OfficeRequest) -> HttpResponse:
         else:
             return redirect("console:import-job", job_id=job.pk)
     status = 400 if form.errors else 200
-    return render(request, "console/import.html", {"form": form}, status=status)
+    context = {"form": form, "columns": _import_columns()}
+    return render(request, "console/import.html", context, status=status)
 
 
-@console_view
+@dispatcher_only
 def import_job(request: OfficeRequest, job_id: int) -> HttpResponse:
     """An import's progress while a worker runs it, then its row-by-row report."""
     job = get_object_or_404(ImportJob, pk=job_id, office=request.office)
@@ -173,5 +201,13 @@ def import_job(request: OfficeRequest, job_id: int) -> HttpResponse:
         "form": CsvUploadForm(),
         "job": job,
         "report": services.import_job_report(job) if finished else None,
+        "columns": _import_columns(),
     }
     return render(request, "console/import.html", context)
+
+
+def _import_columns() -> list[dict[str, object]]:
+    return [
+        {"name": name, "label": FIELD_LABELS[name], "required": required, "example": ex}
+        for name, required, ex in IMPORT_COLUMNS
+    ]

@@ -23,6 +23,26 @@ AREA_LAT = (-1.75, -0.25)
 AREA_LON = (100.6, 101.95)
 _PASSPORT_RE = re.compile(r"^[A-Z]{1,2}[0-9]{6,8}$")
 _APPLICATION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\-]{2,39}$")
+# Spreadsheets in Indonesia export dates as dd/mm/yyyy; the API sends ISO dates.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# The columns' names in the page's language, for row reasons and the format table.
+FIELD_LABELS = {
+    "application_number": _("Application number"),
+    "passport_number": _("Passport number"),
+    "full_name": _("Full name"),
+    "phone": _("Phone"),
+    "address": _("Address"),
+    "village_code": _("Village code"),
+    "village": _("Village"),
+    "issued_on": _("Issue date"),
+    "language": _("Language"),
+    "window_start": _("Window start"),
+    "window_end": _("Window end"),
+    "priority": _("Priority"),
+    "notes": _("Notes"),
+    "lat": _("Latitude"),
+    "lon": _("Longitude"),
+}
 
 
 class IntakeInput(serializers.Serializer):
@@ -37,7 +57,7 @@ class IntakeInput(serializers.Serializer):
         max_length=13, required=False, allow_blank=True
     )
     village = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    issued_on = serializers.DateField()
+    issued_on = serializers.DateField(input_formats=DATE_FORMATS)
     language = serializers.ChoiceField(choices=Language.choices, default="id")
     window_start = serializers.TimeField(required=False, allow_null=True)
     window_end = serializers.TimeField(required=False, allow_null=True)

@@ -8,7 +8,14 @@ from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from delivery.access import staff_for_user
-from delivery.models import AuditRecord, Delivery, DeliveryEvent, Role
+from delivery.models import (
+    AuditRecord,
+    Complaint,
+    Delivery,
+    DeliveryEvent,
+    Role,
+    Staff,
+)
 
 
 def delivery_list_for_user(
@@ -67,14 +74,26 @@ def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
 
 
 def audit_records_of_office(*, office_id: int) -> QuerySet[AuditRecord]:
-    """Audit records of an office: its deliveries' and its staff's actions."""
-    subjects = (
-        Delivery.objects.filter(office_id=office_id)
-        .annotate(key=Concat(Value("delivery:"), Cast("id", CharField())))
-        .values("key")
+    """Audit records of an office: its deliveries', complaints', staff's actions."""
+    # Records without a delivery subject have no office of their own: complaints go
+    # by their delivery (general ones, like their list, to every office), sign-in
+    # records by the staff member they are about.
+    complaints = Complaint.objects.filter(
+        Q(delivery__office_id=office_id) | Q(delivery=None)
     )
+    users = Staff.objects.filter(office_id=office_id)
     return AuditRecord.objects.filter(
-        Q(subject__in=subjects) | Q(actor__staff__office_id=office_id)
+        Q(subject__in=_keys(Delivery.objects.filter(office_id=office_id), "delivery:"))
+        | Q(subject__in=_keys(complaints, "complaint:", "ticket"))
+        | Q(subject__in=_keys(users, "user:", "user_id"))
+        | Q(actor__staff__office_id=office_id)
+    )
+
+
+def _keys(rows: QuerySet, prefix: str, field: str = "id") -> QuerySet:
+    """Audit subjects (`prefix` + field) of these rows, as a subquery."""
+    return rows.annotate(key=Concat(Value(prefix), Cast(field, CharField()))).values(
+        "key"
     )
 
 

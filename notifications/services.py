@@ -37,6 +37,7 @@ from notifications.models import (
     SmsStatus,
     SmsStatusReport,
 )
+from notifications.quiet_hours import sms_hold_until
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +85,15 @@ def queue_sms(
         to=to, subject=subject, now=timezone.now()
     )  # fmt: skip
     secret = secret or critical
+    # Non-urgent SMS wait for daytime (quiet hours); the sweep sends them then.
+    hold = None if critical or held_back else sms_hold_until(timezone.now())
     fields = {
         "to": to, "template": template, "language": language,
         "body": REDACTED if held_back and secret else body,
         "segments": gsm.segments(body), "critical": critical, "secret": secret,
         "validity_s": validity_s, "subject": subject[:60],
         "status": SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
-        "suppressed_reason": held_back,
+        "suppressed_reason": held_back, "next_attempt_at": hold,
     }  # fmt: skip
     try:
         with transaction.atomic():
@@ -99,7 +102,7 @@ def queue_sms(
         return SmsMessage.objects.get(key=key)  # queued by a concurrent caller
     if held_back:
         logger.info("sms %s held back: %s", message.pk, held_back)
-    else:
+    elif hold is None:  # a message held for the quiet hours is sent by the sweep
         _enqueue_on_commit(message.pk)
     return message
 

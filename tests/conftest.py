@@ -95,6 +95,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DATA_ENCRYPTION_KEY = TEST_DATA_KEY
     settings.SMS_BACKEND = "memory"
+    # Tests run at any hour; those of the quiet hours switch them on.
+    settings.SMS_QUIET_START = ""
     settings.SHORT_LINK_BASE_URL = "https://antar-sijunjung.imigrasi.go.id"
     get_backend.cache_clear()
     # Hashing strength is not under test; PBKDF2 would make every user cost 0.3 s.

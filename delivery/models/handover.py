@@ -51,6 +51,8 @@ class HandoverAttempt(models.Model):
     success = models.BooleanField()
 
     class Meta:
+        verbose_name = _("handover code entry")
+        verbose_name_plural = _("handover code entries")
         indexes = [models.Index(fields=["courier", "at"])]
 
     def __str__(self) -> str:
@@ -97,6 +99,10 @@ class EventPhoto(models.Model):
     photo = models.FileField(upload_to="events/%Y/%m/")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("photo of a step")
+        verbose_name_plural = _("photos of steps")
+
     def __str__(self) -> str:
         return f"photo of event {self.event_id}"
 
@@ -116,6 +122,10 @@ class CourierAction(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(max_length=20)
     message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("courier app action")
+        verbose_name_plural = _("courier app actions")
 
     def __str__(self) -> str:
         return f"{self.action} {self.outcome}"

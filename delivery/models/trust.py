@@ -43,6 +43,8 @@ class AuditCheckpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -146,6 +148,8 @@ class ComplaintUpdate(models.Model):
     internal_note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("complaint update")
+        verbose_name_plural = _("complaint updates")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

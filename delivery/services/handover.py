@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from delivery.errors import DomainError
 from delivery.models import (
+    ActorKind,
     Courier,
     Delivery,
     EventKind,
@@ -32,6 +33,7 @@ from delivery.models import (
     Status,
 )
 from delivery.notify import tracking_link
+from delivery.services.audit import audit_append
 from delivery.services.events import record_event
 from delivery.services.lifecycle import Actor, Position, delivery_mark_delivered
 from delivery.services.photos import photo_file
@@ -202,6 +204,17 @@ def _record_wrong(
         _lock(delivery, courier, now)
         message = _("Wrong code. Handover is now locked; call the office.")
     live.save(update_fields=["failed_attempts", "invalidated_at"])
+    audit_append(
+        action="handover.wrong_code",
+        subject=f"delivery:{delivery.pk}",
+        actor=courier.staff.user,
+        actor_kind=ActorKind.COURIER,
+        data={
+            "attempts": live.failed_attempts,
+            "locked": live.invalidated_at is not None,
+        },
+        at=now,
+    )
     recent = HandoverAttempt.objects.filter(
         courier=courier, success=False, at__gt=now - timedelta(hours=1)
     ).count()

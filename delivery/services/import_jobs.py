@@ -95,6 +95,7 @@ def _import_batch(
         items=batch,
         first_row=start + 2,
         seen=seen,
+        labelled=True,  # the console shows these reasons to people
     )
     return report, len(batch), start + len(batch) >= len(rows)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from delivery import tracking_codes
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
-from delivery.intake_input import IntakeInput
+from delivery.intake_input import FIELD_LABELS, IntakeInput
 from delivery.models import Applicant, Delivery, Document, LocationQuality, Office
 from delivery.services.lifecycle import Actor, delivery_create, delivery_queue
 
@@ -75,11 +75,15 @@ def deliveries_intake_batch(
     items: list[dict[str, Any]],
     first_row: int = 1,
     seen: dict[str, int] | None = None,
+    labelled: bool = False,
 ) -> ImportReport:
     """Validate and take in many raw items; report per item by its row number.
 
     `seen` maps the application numbers of earlier rows (a file imported in parts)
-    to the row that first carried them, so a repeat is reported as a duplicate."""
+    to the row that first carried them, so a repeat is reported as a duplicate.
+    `labelled` reasons name the column in the page's language (for people); else by
+    its field name (for the API's clients).
+    """
     report = ImportReport()
     seen = dict(seen or {})
     for row, raw in enumerate(items, start=first_row):
@@ -91,7 +95,8 @@ def deliveries_intake_batch(
         seen.setdefault(number, row)
         form = IntakeInput(data=raw)
         if not form.is_valid():
-            report.errors.append(RowError(row, number, flatten_errors(form.errors)))
+            reasons = flatten_errors(form.errors, labelled=labelled)
+            report.errors.append(RowError(row, number, reasons))
             continue
         delivery, created = delivery_intake(
             office=office, actor=actor, data=form.validated_data
@@ -107,7 +112,9 @@ def deliveries_import_csv(
     """Import a CSV file (comma or semicolon separated, UTF-8 or Latin-1)."""
     rows = csv_rows(csv_text(content))
     # The header is row 1, as a spreadsheet numbers it.
-    return deliveries_intake_batch(office=office, actor=actor, items=rows, first_row=2)
+    return deliveries_intake_batch(
+        office=office, actor=actor, items=rows, first_row=2, labelled=True
+    )
 
 
 def csv_text(content: bytes | str) -> str:
@@ -156,17 +163,32 @@ def csv_rows(text: str) -> list[dict[str, str]]:
     return rows
 
 
-def flatten_errors(errors: Any, prefix: str = "") -> list[str]:
+def flatten_errors(
+    errors: Any, prefix: str = "", *, labelled: bool = False
+) -> list[str]:
     """Turn a serializer's error tree into 'field: message' lines."""
     if isinstance(errors, dict):
         lines = []
         for name, value in errors.items():
             label = "" if name == "non_field_errors" else f"{name}: "
-            lines += flatten_errors(value, prefix=label)
+            if labelled and label:
+                label = _field_label(name)
+            lines += flatten_errors(value, prefix=label, labelled=labelled)
         return lines
     if isinstance(errors, list):
-        return [line for item in errors for line in flatten_errors(item, prefix)]
+        return [
+            line
+            for item in errors
+            for line in flatten_errors(item, prefix, labelled=labelled)
+        ]
     return [f"{prefix}{errors}"]
+
+
+def _field_label(name: str) -> str:
+    """'Nomor paspor (passport_number): ': the word, and the column it is in."""
+    if name not in FIELD_LABELS:
+        return f"{name}: "
+    return f"{FIELD_LABELS[name]} ({name}): "
 
 
 def _existing(office: Office, application_number: str) -> Delivery | None:

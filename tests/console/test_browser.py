@@ -199,3 +199,198 @@ def test_publishing_shows_the_change_and_needs_confirmation(
         "note", flat=True
     )
     assert any("Alamat pemohon ditunda" in n for n in notes)
+
+
+def _draft_with_many_left_out(office, couriers):
+    from routing import services as routing
+    from tests.factories import make_delivery
+
+    # Ten to a village, room for one village each: 40 of the 60 are left out.
+    Courier.objects.filter(pk__in=[c.pk for c in couriers]).update(capacity=10)
+    for i in range(60):
+        make_delivery(Status.QUEUED, office=office, village_code=VILLAGES[i % 6])
+    plan = routing.route_plan_start(
+        office=office,
+        on_date=timezone.localdate() + timedelta(days=1),
+        actor=None,
+        courier_ids=[c.pk for c in couriers],
+        time_limit_s=1,
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def test_plan_page_fits_1366_and_left_out_list_is_compact(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    page, base = desktop_page, live_server.url
+    plan = _draft_with_many_left_out(office, couriers)
+    left_out = plan.items.filter(stop__isnull=True).count()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    page.wait_for_selector("#map[data-drawn='1']")
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    manifest_right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('a.manifest')]"
+        ".map(a => a.getBoundingClientRect().right))"
+    )
+    shoot(page, "console-plan-1366")
+    page.locator("#dropped details summary").first.click()
+    page.locator("#dropped input[name=item]").first.check()
+    page.click("#restore-form button[type=submit]")
+    page.wait_for_selector(".messages li")
+
+    assert left_out > 20
+    assert width <= 1366
+    assert manifest_right <= 1366
+    assert height < 3000
+    assert page.locator("#dropped select").count() == 1  # one shared form
+    assert plan.items.filter(stop__isnull=True).count() == left_out - 1
+
+
+def test_publishing_shows_progress_and_cannot_be_sent_twice(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    page, base = desktop_page, live_server.url
+    plan = _draft_with_many_left_out(office, couriers)
+    _sign_in(page, base)
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    page.click("#publish")  # to the preview, where publishing is confirmed
+    page.wait_for_selector("#publish-preview")
+    page.check("#id_confirm")
+    # Registered after the console's own handler: sees the button as it leaves.
+    page.evaluate(
+        """() => document.getElementById('publish-form').addEventListener('submit',
+        () => { const b = document.getElementById('confirm-publish');
+        sessionStorage.setItem('publish', JSON.stringify([b.disabled, b.textContent]));
+        })"""
+    )
+
+    page.click("#confirm-publish")
+    page.wait_for_selector(".messages li.success")
+
+    state = page.evaluate("JSON.parse(sessionStorage.getItem('publish'))")
+    assert state == [True, "Menerbitkan…"]
+
+
+def test_bulk_cancel_asks_first_and_a_no_cancels_nothing(
+    live_server, desktop_page, dispatcher, office
+):
+    from tests.factories import make_delivery
+
+    page, base = desktop_page, live_server.url
+    delivery = make_delivery(Status.QUEUED, office=office)
+    _sign_in(page, base)
+    page.select_option("select[name=action]", "cancel")
+    page.fill("input[name=reason]", "Pemohon mengambil sendiri")
+    page.check("input[name=ids]")
+    questions: list[str] = []
+
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.click("#bulk button[type=submit]")
+    page.wait_for_timeout(300)
+    delivery.refresh_from_db()
+    after_no = delivery.status
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    page.click("#bulk button[type=submit]")
+    page.wait_for_selector(".messages li")
+    delivery.refresh_from_db()
+
+    assert questions[0].startswith("Batalkan pengantaran yang dipilih?")
+    assert len(questions) == 2
+    assert after_no == Status.QUEUED
+    assert delivery.status == Status.CANCELLED
+
+
+def test_the_plan_heading_follows_the_status_while_it_polls(
+    live_server, desktop_page, dispatcher, office
+):
+    import json
+
+    page, base = desktop_page, live_server.url
+    # A plan no worker takes: the page's polls are answered here, as a planner would.
+    plan = RoutePlan.objects.create(office=office, date=timezone.localdate())
+    answer = {"status": "solving", "progress": 0.5, "best_cost": 1234}
+    page.route(
+        "**/api/**",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(answer)
+        ),
+    )
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/rencana/{plan.pk}/")
+    page.wait_for_function("document.getElementById('plan-best').textContent == '1234'")
+
+    assert page.inner_text("#plan-status") == "Sedang merencanakan"
+
+
+def _fits_and_shoot(page, url: str, name: str) -> int:
+    page.goto(url)
+    shoot(page, name)
+    return page.evaluate("document.scrollingElement.scrollWidth")
+
+
+def test_the_dispatchers_changed_pages_fit_1366(
+    live_server, desktop_page, dispatcher, office, couriers
+):
+    from delivery.services.complaints import complaint_file
+    from tests.factories import make_delivery
+
+    page, base = desktop_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
+    failed = make_delivery(
+        Status.RETURNED_TO_OFFICE, office=office, courier=couriers[0]
+    )
+    queued = make_delivery(Status.QUEUED, office=office, full_name="Rahmi Yulianti")
+    complaint = complaint_file(text="Terlambat", category="late", delivery=failed)
+    _sign_in(page, base)
+    pages = {
+        "console-queue-1366": f"{base}/petugas/?q=rahmi",
+        "console-import-format-1366": f"{base}/petugas/impor/",
+        "console-location-1366": f"{base}/petugas/antrean/{queued.pk}/lokasi/",
+        "console-day-1366": f"{base}/petugas/hari/",
+        "console-figures-1366": f"{base}/petugas/angka/",
+        "console-complaints-1366": f"{base}/petugas/pengaduan/",
+        "console-complaint-1366": f"{base}/petugas/pengaduan/{complaint.ticket}/",
+    }
+
+    widths = {name: _fits_and_shoot(page, url, name) for name, url in pages.items()}
+
+    assert {name: w for name, w in widths.items() if w > 1366} == {}
+
+
+def test_the_auditors_pages_fit_1366(live_server, desktop_page, office, couriers):
+    from delivery.models import Role
+    from delivery.services.complaints import complaint_file
+    from tests.factories import StaffFactory, make_delivery
+
+    page, base = desktop_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 768})
+    StaffFactory(office=office, role=Role.AUDITOR, user__username="auditor")
+    failed = make_delivery(
+        Status.RETURNED_TO_OFFICE, office=office, courier=couriers[0]
+    )
+    complaint_file(text="Terlambat", category="late", delivery=failed)
+    page.goto(f"{base}/petugas/masuk/")
+    page.fill("#id_username", "auditor")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/petugas/audit/")
+    day = timezone.localdate().isoformat()
+    pages = {
+        "console-audit-day-1366": f"{base}/petugas/audit/?day={day}",
+        "console-audit-delivery-1366": (
+            f"{base}/petugas/audit/?tracking_code={failed.tracking_code}"
+        ),
+        "console-auditor-queue-1366": f"{base}/petugas/",
+        "console-403-1366": f"{base}/petugas/impor/",
+    }
+
+    widths = {name: _fits_and_shoot(page, url, name) for name, url in pages.items()}
+
+    assert {name: w for name, w in widths.items() if w > 1366} == {}
+    assert "Tidak diizinkan" in page.inner_text("main")

@@ -15,4 +15,26 @@
       });
     });
   }
+  // A form that takes a while (publishing a plan) shows that it is working, and
+  // cannot be sent twice.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+        button.textContent = form.getAttribute("data-busy");
+      });
+      form.setAttribute("aria-busy", "true");
+    });
+  });
+  // Cancelling deliveries in bulk asks first.
+  var bulk = document.getElementById("bulk");
+  if (bulk && bulk.hasAttribute("data-confirm-cancel")) {
+    bulk.addEventListener("submit", function (e) {
+      var action = bulk.querySelector("select[name=action]");
+      if (action && action.value === "cancel" &&
+          !window.confirm(bulk.getAttribute("data-confirm-cancel"))) {
+        e.preventDefault();
+      }
+    });
+  }
 })();

@@ -8,12 +8,16 @@
     var bar = document.getElementById("plan-progress");
     var text = document.getElementById("plan-progress-text");
     var best = document.getElementById("plan-best");
+    var status = document.getElementById("plan-status");
+    var labels = JSON.parse(document.getElementById("plan-status-labels").textContent);
     function tick() {
       fetch(card.getAttribute("data-api"), {credentials: "same-origin",
         headers: {"Accept": "application/json"}})
         .then(function (r) { return r.json(); })
         .then(function (plan) {
           bar.value = plan.progress;
+          // The heading follows the plan: "waiting" no longer once a planner has it.
+          status.textContent = labels[plan.status] || status.textContent;
           text.textContent = Math.round(plan.progress * 100) + " %";
           card.setAttribute("data-progress", plan.progress);
           if (plan.best_cost !== null) { best.textContent = plan.best_cost; }
