@@ -27,7 +27,17 @@ def test_the_import_page_shows_the_column_format_with_an_example(console):
     assert HEADER.split(",")[0] in html.split('id="csv-format"')[1]
 
 
-def test_dd_mm_yyyy_and_iso_dates_are_both_accepted(console, office):
+def _import(console, capture, text: str):
+    """Upload, let the worker's job run (eagerly here), then read the job's page."""
+    with capture(execute=True):
+        response = console.post(reverse("console:import"), {"file": _upload(text)})
+    assert response.status_code == 302
+    return console.get(response["Location"])
+
+
+def test_dd_mm_yyyy_and_iso_dates_are_both_accepted(
+    console, office, django_capture_on_commit_callbacks
+):
     day = timezone.localdate()
     village = "13.03.04.2001"
     rows = (
@@ -35,18 +45,20 @@ def test_dd_mm_yyyy_and_iso_dates_are_both_accepted(console, office):
         f"APP-9102,E1234502,Budi,081234567812,Jl. 2,{day:%Y-%m-%d},{village}\n"
     )
 
-    response = console.post(reverse("console:import"), {"file": _upload(HEADER + rows)})
+    response = _import(console, django_capture_on_commit_callbacks, HEADER + rows)
 
     assert response.status_code == 200
     assert set(Document.objects.values_list("issued_on", flat=True)) == {day}
     assert office.deliveries.count() == 2
 
 
-def test_a_refused_rows_reason_names_the_column_in_indonesian(console, office):
+def test_a_refused_rows_reason_names_the_column_in_indonesian(
+    console, office, django_capture_on_commit_callbacks
+):
     day = timezone.localdate()
     row = f"APP-9103,bad,Budi,081234567813,Jl. Pasar 3,{day},13.03.04.2001\n"
 
-    response = console.post(reverse("console:import"), {"file": _upload(HEADER + row)})
+    response = _import(console, django_capture_on_commit_callbacks, HEADER + row)
 
     html = response.content.decode()
     assert "<td>Nomor paspor (passport_number): " in html
