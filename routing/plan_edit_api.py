@@ -111,8 +111,8 @@ class PlanRestoreApi(APIView):
 
 
 def _in_plan(rows: Any, pk: int) -> Any:
-    """A stop or route of the plan, or a 400 naming the field."""
+    """A stop or route of the plan, or a 400 (an object, as the schema says)."""
     found = rows.filter(pk=pk).first()
     if found is None:
-        raise ValidationError(_("No such stop or route in this plan."))
+        raise ValidationError({"detail": _("No such stop or route in this plan.")})
     return found

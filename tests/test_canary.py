@@ -121,7 +121,11 @@ def _plan_and_publish(api: Client) -> None:
         return api.get(f"/api/plans/{plan_id}/").json()["status"] == "draft"
 
     assert wait_until(solved, timeout=90, interval=0.3)
-    assert api.post(f"/api/plans/{plan_id}/publish/").status_code == 200
+    confirmed = {"confirm": True, "accept_lateness": True}
+    published = api.post(
+        f"/api/plans/{plan_id}/publish/", confirmed, content_type="application/json"
+    )
+    assert published.status_code == 200, published.content
 
 
 def _act(courier_client: Client, action: str, delivery: Delivery, **fields):

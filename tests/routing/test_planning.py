@@ -328,7 +328,9 @@ def test_a_draft_whose_day_has_passed_is_not_published(
     client = _api(StaffFactory(office=office, role=Role.DISPATCHER).user)
 
     with time_machine.travel(timezone.now() + timedelta(days=3)):
-        response = client.post(f"/api/plans/{plan.pk}/publish/")
+        response = client.post(
+            f"/api/plans/{plan.pk}/publish/", {"confirm": True}, format="json"
+        )
 
     plan.refresh_from_db()
     assert response.status_code == 400

@@ -110,10 +110,11 @@ def test_a_plan_whose_worker_is_killed_mid_solve_is_restarted_by_the_sweep(
     assert PlannedDelivery.objects.filter(plan_id=plan_id).count() == 40
 
 
+@pytest.fixture
 def planning_worker(celery_worker, worker_env):
     """The production layout: a solo-pool worker on its own planning queue."""
     from config.celery import app
-    from tests.conftest import start_worker
+    from tests.conftest import start_worker, stop_worker
 
     queue = f"antar-planning-{uuid.uuid4().hex[:8]}"
     routes = app.conf.task_routes
@@ -121,8 +122,7 @@ def planning_worker(celery_worker, worker_env):
     process = start_worker(worker_env, queue, pool=("--pool", "solo"))
     yield process
     _route_planning(app, routes)
-    process.terminate()
-    process.wait(timeout=30)
+    stop_worker(process)
 
 
 def test_a_solo_planning_worker_runs_both_search_configurations(planning_worker):
