@@ -19,7 +19,7 @@ from courier_app.forms import FAILURE_CHOICES, ActionForm
 from delivery import services
 from delivery.models import ProofOfDelivery, RecipientKind
 from delivery.selectors import delivery_list_for_user
-from delivery.services.handover import handover_is_locked
+from delivery.services.handover import handover_code_live, handover_is_locked
 from delivery.services.photos import photo_read
 
 STATIC = Path(__file__).parent / "static" / "courier_app"
@@ -70,6 +70,7 @@ def stop_detail(request: HttpRequest, courier, delivery_id: int) -> HttpResponse
     context = {
         "delivery": delivery,
         "locked": handover_is_locked(delivery),
+        "live_code": handover_code_live(delivery),
         "recipient_kinds": RecipientKind.choices,
         "failure_reasons": FAILURE_CHOICES,
     }

@@ -1,6 +1,7 @@
 """Console pages through the test client: access, queue, bulk steps, import, figures."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -292,3 +293,17 @@ def test_the_bulk_form_returns_to_the_filtered_queue_it_came_from(console):
     )
 
     assert response.url == page
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "expected"),
+    [("/petugas/", "en", "/en/petugas/"), ("/en/petugas/", "id", "/petugas/")],
+)
+def test_the_language_switch_goes_both_ways(console, page, language, expected):
+    html = console.get(page).content.decode()
+    form = html[html.index('action="/i18n/setlang/"') :]
+    next_url = re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+
+    response = console.post("/i18n/setlang/", {"language": language, "next": next_url})
+
+    assert response["Location"] == expected

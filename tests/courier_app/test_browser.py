@@ -51,10 +51,13 @@ def test_a_courier_hands_over_fails_and_works_offline(
     shoot(page, "courier-3-route-started")
 
     page.click(f"a[href='/kurir/stop/{stops[0].pk}/']")
-    button(page, "heading").click()
+    button(page, "arrived").click()
     assert wait_until(lambda: any("Kode" in s.body for _, s in sent_sms()), timeout=15)
     code = last_sms_code()
+    page.goto(f"{live_server.url}/kurir/stop/{stops[0].pk}/")
     page.wait_for_selector("#handover")
+    assert "berlaku sampai" in page.text_content("#code-sent")
+    shoot(page, "courier-3b-code-sent-until")
     page.fill("input[name=recipient_name]", "Siti Aminah")
     page.set_input_files("#handover input[name=photo]", PHOTO)
     page.fill("input[name=code]", code)
@@ -80,23 +83,22 @@ def test_a_courier_hands_over_fails_and_works_offline(
     button(page, "arrived").click()
     page.wait_for_selector("#outbox:not([hidden])")
     assert page.text_content("#outbox-count") == "1"
-    assert not CourierAction.objects.filter(action="arrived").exists()
+    offline_arrival = CourierAction.objects.filter(action="arrived", delivery=stops[2])
+    assert not offline_arrival.exists()
     shoot(page, "courier-8-offline-queued")
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert wait_until(
         lambda: (
-            CourierAction.objects.filter(action="arrived", outcome="applied")
-            .exclude(device_at=None)
-            .exists()
+            offline_arrival.filter(outcome="applied").exclude(device_at=None).exists()
         ),
         timeout=20,
     )
     page.wait_for_selector("#sent:not([hidden])")
     page.wait_for_selector("#outbox", state="hidden")
     arrived = Delivery.objects.get(pk=stops[2].pk).events.get(kind="arrived")
-    action = CourierAction.objects.get(action="arrived")
+    action = offline_arrival.get()
     assert arrived.device_at == action.device_at
     assert action.device_at < action.received_at
     shoot(page, "courier-9-synced")

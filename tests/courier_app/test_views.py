@@ -1,11 +1,13 @@
 """The courier app through the test client: scoping, actions, offline replays."""
 
+import re
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from delivery.models import CourierAction, EventPhoto, Status
+from delivery.models import CourierAction, EventPhoto, HandoverCode, Status
 from tests.delivery.test_handover import PNG
 from tests.factories import CourierFactory, make_delivery
 
@@ -233,3 +235,42 @@ def test_an_action_returns_to_the_stop_it_was_sent_from(client, office, courier)
     )
 
     assert response.url == page
+
+
+def test_the_code_goes_out_on_arrival_not_on_the_way_and_the_page_says_until_when(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    act(client, "heading", delivery)
+    on_the_way = client.get(f"/kurir/stop/{delivery.pk}/").content.decode()
+    sent_on_the_way = HandoverCode.objects.filter(delivery=delivery).count()
+    act(client, "arrived", delivery)
+    arrived = client.get(f"/kurir/stop/{delivery.pk}/").content.decode()
+
+    assert delivery.events.filter(kind="heading").exists()
+    assert sent_on_the_way == 0
+    assert "saat Anda menekan Sudah tiba" in on_the_way
+    code = HandoverCode.objects.get(delivery=delivery)
+    until = timezone.localtime(code.expires_at).strftime("%H.%M")
+    assert f"berlaku sampai {until}" in arrived
+
+
+def switch_language(client, page: str, language: str) -> str:
+    """Post the page's own language form; where the switch leads."""
+    html = client.get(page).content.decode()
+    form = html[html.index('action="/i18n/setlang/"') :]
+    next_url = re.search(r'name="next" value="([^"]*)"', form).group(1)
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    return response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "expected"),
+    [("/kurir/", "en", "/en/kurir/"), ("/en/kurir/", "id", "/kurir/")],
+)
+def test_the_language_switch_goes_both_ways(client, courier, page, language, expected):
+    client.force_login(courier.staff.user)
+
+    assert switch_language(client, page, language) == expected
