@@ -347,7 +347,7 @@ def _mark_visit(
 
 
 def handover_code_live(delivery: Delivery) -> HandoverCode | None:
-    """The code the applicant holds now (for when it was sent and until when), or None."""
+    """The code the applicant holds now (when it was sent, until when), or None."""
     return (
         _live_codes(delivery)
         .filter(expires_at__gt=timezone.now())
