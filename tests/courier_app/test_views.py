@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from delivery.models import CourierAction, EventPhoto, HandoverCode, Status
+from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
 from tests.delivery.test_handover import PNG
 from tests.factories import CourierFactory, make_delivery
 
@@ -274,3 +275,40 @@ def test_the_language_switch_goes_both_ways(client, courier, page, language, exp
     client.force_login(courier.staff.user)
 
     assert switch_language(client, page, language) == expected
+
+
+def publish_route(office, courier, deliveries):
+    """Today's published plan with the deliveries as stops 1, 2, 3... of the route."""
+    now = timezone.now()
+    plan = RoutePlan.objects.create(
+        office=office, date=timezone.localdate(), status=PlanStatus.PUBLISHED
+    )
+    route = Route.objects.create(plan=plan, courier=courier)
+    for sequence, delivery in enumerate(deliveries, start=1):
+        stop = Stop.objects.create(
+            route=route,
+            sequence=sequence,
+            lat=-0.66,
+            lon=100.94,
+            arrival_at=now,
+            service_start_at=now,
+            eta_start_at=now,
+            eta_end_at=now,
+        )
+        PlannedDelivery.objects.create(plan=plan, delivery=delivery, stop=stop)
+
+
+def test_a_failed_attempt_renumbers_no_later_stop(client, office, courier):
+    stops = [
+        make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+        for _ in range(3)
+    ]
+    publish_route(office, courier, stops)
+    client.force_login(courier.staff.user)
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+
+    failed = act(client, "failed", stops[0], reason_code="not_at_home", photo=photo)
+    page = client.get(f"/kurir/stop/{stops[2].pk}/").content.decode()
+
+    assert failed.json()["outcome"] == "applied"
+    assert "<h1>Titik 3:" in page
