@@ -195,7 +195,8 @@ def _record_wrong(
 ) -> str:
     """Count a wrong code; lock the handover or pause the courier at the limits."""
     live.failed_attempts += 1
-    message = _("Wrong code.")
+    left = settings.HANDOVER_MAX_WRONG - live.failed_attempts
+    message = _("Wrong code. Tries left: %(left)s.") % {"left": left}
     if live.failed_attempts >= settings.HANDOVER_MAX_WRONG:
         live.invalidated_at = now
         _lock(delivery, courier, now)

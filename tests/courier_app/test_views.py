@@ -312,3 +312,19 @@ def test_a_failed_attempt_renumbers_no_later_stop(client, office, courier):
 
     assert failed.json()["outcome"] == "applied"
     assert "<h1>Titik 3:" in page
+
+
+def test_a_refused_form_without_js_names_the_field_and_returns_to_the_stop(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    response = client.post(
+        "/kurir/aksi/",
+        {"action": "failed", "delivery": delivery.pk, "next": "/kurir/"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == f"/kurir/stop/{delivery.pk}/"
+    assert 'role="alert">Alasan: Kolom ini wajib diisi.' in response.content.decode()
