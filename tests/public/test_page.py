@@ -287,3 +287,14 @@ def test_page_is_small_and_cheap_for_a_basic_phone(
     assert len(css) < 4_000
     assert "<script" not in html
     assert html.count('rel="stylesheet"') == 1
+
+
+def test_a_time_window_on_todays_route_is_refused_on_the_page_with_a_message(client):
+    delivery = make_delivery(Status.SCHEDULED)
+
+    response = client.post(f"/t/{delivery.tracking_code}/jam/", {"start": "10:00"})
+
+    delivery.refresh_from_db()
+    assert response.status_code == 400
+    assert "sudah masuk rute hari ini" in text_of(response)
+    assert delivery.status == Status.SCHEDULED
