@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from delivery.models import Role, Status
+from delivery.services import delivery_hold_for_collection, delivery_request_window
 from routing import services as routing
 from tests.factories import (
     PASSWORD,
@@ -307,3 +308,18 @@ def test_the_language_switch_goes_both_ways(console, page, language, expected):
     response = console.post("/i18n/setlang/", {"language": language, "next": next_url})
 
     assert response["Location"] == expected
+
+
+def test_day_page_lists_the_applicants_requests_that_change_the_plan(console, office):
+    window = make_delivery(Status.QUEUED, office=office)
+    collect = make_delivery(Status.SCHEDULED, office=office)
+    delivery_request_window(delivery=window, window_start=time(10, 0))
+    delivery_hold_for_collection(delivery=collect)
+
+    html = console.get(reverse("console:day")).content.decode()
+
+    requests = html.split('id="requests"')[1].split("</ul>")[0]
+    assert f"{window.tracking_code_display}</span>" in requests
+    assert "jam antar: 10:00–12:00" in requests
+    assert f"{collect.tracking_code_display}</span>" in requests
+    assert "akan mengambil di kantor" in requests
