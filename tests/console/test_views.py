@@ -323,3 +323,16 @@ def test_day_page_lists_the_applicants_requests_that_change_the_plan(console, of
     assert "jam antar: 10:00–12:00" in requests
     assert f"{collect.tracking_code_display}</span>" in requests
     assert "akan mengambil di kantor" in requests
+
+
+def test_bulk_step_records_a_collection_at_the_counter(console, office):
+    held = make_delivery(Status.ON_HOLD, office=office)
+
+    response = console.post(
+        reverse("console:bulk"), {"action": "collected", "reason": "", "ids": [held.pk]}
+    )
+
+    held.refresh_from_db()
+    assert response.status_code == 302
+    assert held.status == Status.DELIVERED
+    assert held.events.latest("id").reason_code == "collected_at_office"
