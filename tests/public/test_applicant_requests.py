@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from delivery.errors import DomainError, TransitionNotAllowed
 from delivery.models import ActorKind, Delivery, EventKind, Status
@@ -267,7 +268,7 @@ def test_collect_at_office_sms_says_it_was_the_applicants_request(
 def test_a_window_for_a_delivery_on_todays_route_is_refused_and_changes_nothing():
     delivery = make_delivery(Status.SCHEDULED)
 
-    with pytest.raises(DomainError, match="today's route"):
+    with translation.override("en"), pytest.raises(DomainError, match="today's route"):
         delivery_request_window(delivery=delivery, window_start=time(13, 0))
 
     delivery.refresh_from_db()
