@@ -19,7 +19,7 @@ class BulkResult:
 def deliveries_bulk_step(
     *, deliveries: list[Delivery], actor: Actor, action: str, reason: str
 ) -> BulkResult:
-    """Hold, release or cancel each delivery; one refusal never stops the others."""
+    """Hold, release, record as collected or cancel each delivery, one by one."""
     result = BulkResult()
     for delivery in deliveries:
         try:
@@ -27,6 +27,10 @@ def deliveries_bulk_step(
                 services.delivery_hold(delivery=delivery, actor=actor, reason=reason)
             elif action == "release":
                 services.delivery_release(delivery=delivery, actor=actor, note=reason)
+            elif action == "collected":
+                services.delivery_mark_collected(
+                    delivery=delivery, actor=actor, note=reason
+                )
             else:
                 services.delivery_cancel(delivery=delivery, actor=actor, reason=reason)
         except DomainError as exc:

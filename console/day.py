@@ -58,6 +58,7 @@ def day(request: OfficeRequest) -> HttpResponse:
         "plan": plan,
         "locked": locked,
         "failed": decisions["failed"],
+        "requests": decisions["requests"],
         "map": map_context(),
         **(plan_review(plan) if plan else {}),
     }

@@ -36,11 +36,12 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    """Hold, release or cancel the selected deliveries."""
+    """Hold, release, record as collected or cancel the selected deliveries."""
 
     ACTIONS = [
         ("hold", _("Hold")),
         ("release", _("Release to the queue")),
+        ("collected", _("Collected at the counter")),
         ("cancel", _("Cancel")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)

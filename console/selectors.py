@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from delivery.crypto import passport_index
 from delivery.gazetteer import load_gazetteer
-from delivery.models import Delivery, DeliveryEvent, Office, Status
+from delivery.models import (
+    ActorKind,
+    Delivery,
+    DeliveryEvent,
+    EventKind,
+    Office,
+    Status,
+)
 
 URGENT_DAYS = 7  # days left before the collection deadline that make a row stand out
 # Statuses that sit in the office's queue (not finished, not on the road).
@@ -100,7 +107,7 @@ def village_choices() -> list[tuple[str, str]]:
 
 
 def deliveries_needing_decision(*, office: Office, day: date) -> dict[str, list]:
-    """Locked handovers, and deliveries whose attempt failed on `day`."""
+    """Locked handovers, attempts failed and applicants' requests made on `day`."""
     locked = Delivery.objects.filter(
         office=office, handover_locked_at__isnull=False
     ).exclude(status__in=(Status.DELIVERED, Status.CANCELLED))
@@ -114,4 +121,21 @@ def deliveries_needing_decision(*, office: Office, day: date) -> dict[str, list]
     return {
         "locked": list(locked.select_related("document__applicant")),
         "failed": list(failed),
+        "requests": list(_applicant_requests(office, day)),
     }
+
+
+def _applicant_requests(office: Office, day: date) -> QuerySet[DeliveryEvent]:
+    # Another day, a time window or collection at the office change what the plan
+    # may do with the passport; turning SMS off or on does not.
+    changes_plan = Q(
+        kind=EventKind.APPLICANT_REQUEST,
+        reason_code__in=("another_day", "time_window"),
+    ) | Q(actor_kind=ActorKind.APPLICANT, to_status=Status.ON_HOLD)
+    return (
+        DeliveryEvent.objects.filter(
+            changes_plan, delivery__office=office, at__date=day
+        )
+        .select_related("delivery")
+        .order_by("-at")
+    )

@@ -34,19 +34,22 @@ class ActionForm(forms.Form):
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180)
     code = forms.CharField(
+        label=_("Code from the applicant's SMS"),
         required=False,
         max_length=6,
         validators=[RegexValidator(r"^\d{6}$", _("The code has 6 digits."))],
     )
     recipient_kind = forms.ChoiceField(
-        required=False, choices=[("", ""), *RecipientKind.choices]
+        label=_("Recipient"), required=False, choices=[("", ""), *RecipientKind.choices]
     )
-    recipient_name = forms.CharField(required=False, max_length=200)
+    recipient_name = forms.CharField(
+        label=_("Recipient's name"), required=False, max_length=200
+    )
     reason_code = forms.ChoiceField(
-        required=False, choices=[("", ""), *FAILURE_CHOICES]
+        label=_("Reason"), required=False, choices=[("", ""), *FAILURE_CHOICES]
     )
-    note = forms.CharField(required=False, max_length=500)
-    photo = forms.FileField(required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    photo = forms.FileField(label=_("Photo"), required=False)
 
     def clean_photo(self) -> ContentFile[bytes] | None:
         """The photo decoded and re-encoded by the domain; refused with its reason."""
@@ -73,6 +76,15 @@ class ActionForm(forms.Form):
             if data.get("reason_code") == FailureReason.OTHER:
                 self._require(data, "note")
         return data
+
+    def errors_text(self) -> str:
+        """Every error with the field it is about: "Recipient's name: required"."""
+        parts = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            prefix = f"{field.label}: " if field is not None and field.label else ""
+            parts += [f"{prefix}{error}" for error in errors]
+        return " ".join(parts)
 
     def _require(self, data, *names: str) -> None:
         for name in names:

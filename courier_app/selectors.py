@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import count
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -53,10 +54,14 @@ def route_today(courier: Courier) -> list[Delivery]:
     far = timezone.now().replace(year=9999)
     deliveries.sort(key=lambda d: (order.get(d.pk, 10**6), d.eta_start_at or far, d.pk))
     gazetteer = load_gazetteer()
-    for number, delivery in enumerate(deliveries, start=1):
+    # The numbers of the printed manifest (the plan's sequence), so that a stop that
+    # leaves the route (a failed attempt) renumbers nothing; unplanned stops follow.
+    unplanned = count(max(order.values(), default=0) + 1)
+    for delivery in deliveries:
         # Display facts for the templates, set on the row itself because the
         # services take these rows; django-stubs cannot type attributes added to a
         # model instance after the query.
+        number = order.get(delivery.pk) or next(unplanned)
         delivery.stop_number = number  # type: ignore[attr-defined]
         delivery.village = gazetteer.label(delivery.village_code)  # type: ignore[attr-defined]
     return deliveries

@@ -19,7 +19,7 @@ from courier_app.forms import FAILURE_CHOICES, ActionForm
 from delivery import services
 from delivery.models import ProofOfDelivery, RecipientKind
 from delivery.selectors import delivery_list_for_user
-from delivery.services.handover import handover_is_locked
+from delivery.services.handover import handover_code_live, handover_is_locked
 from delivery.services.photos import photo_read
 
 STATIC = Path(__file__).parent / "static" / "courier_app"
@@ -70,6 +70,7 @@ def stop_detail(request: HttpRequest, courier, delivery_id: int) -> HttpResponse
     context = {
         "delivery": delivery,
         "locked": handover_is_locked(delivery),
+        "live_code": handover_code_live(delivery),
         "recipient_kinds": RecipientKind.choices,
         "failure_reasons": FAILURE_CHOICES,
     }
@@ -110,9 +111,12 @@ def _item(courier, data: dict) -> services.ActionInput:
     )
 
 
-def _back(request: HttpRequest) -> HttpResponse:
-    """Back to the form's page; a `next` off this site: the route."""
+def _back(request: HttpRequest, *, refused: bool = False) -> HttpResponse:
+    """Back to the form's page (a refusal: to its stop); off this site: the route."""
     target = request.POST.get("next", "")
+    stop = request.POST.get("delivery", "")
+    if refused and stop.isdigit():
+        target = reverse("courier:stop", args=[int(stop)])
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -130,28 +134,37 @@ def courier_action(request: HttpRequest, courier) -> HttpResponse:
     """Apply one action, sent now or replayed from the phone's offline queue."""
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = form.errors_text()
         if _wants_json(request):
             return JsonResponse({"outcome": "invalid", "message": errors}, status=400)
         messages.error(request, errors)
-        return _back(request)
+        return _back(request, refused=True)
     row = services.courier_action_apply(
         courier=courier, item=_item(courier, form.cleaned_data)
     )
+    notice = _notice(row)
     if _wants_json(request):
         return JsonResponse(
             {
                 "client_id": str(row.client_id),
                 "outcome": row.outcome,
                 "message": row.message,
+                "notice": notice,
                 "device_at": row.device_at.isoformat() if row.device_at else None,
             }
         )
     if row.message:
         messages.error(request, row.message)
     else:
-        messages.success(request, _("Done."))
-    return _back(request)
+        messages.success(request, notice or _("Done."))
+    return _back(request, refused=bool(row.message))
+
+
+def _notice(row) -> str:
+    """What a success says beyond "sent": a handover says the passport is given."""
+    if row.action == "handover" and not row.message:
+        return _("Passport handed over. The applicant gets an SMS.")
+    return ""
 
 
 @require_GET

@@ -248,6 +248,19 @@ class DeliveryReleaseApi(_DispatcherStepApi):
         return services.delivery_release(delivery=delivery, actor=actor, note=note)
 
 
+@extend_schema(request=NoteInput, responses=DeliveryOutput)
+class DeliveryCollectedApi(_DispatcherStepApi):
+    """Record that the applicant collected the passport at the office counter."""
+
+    input_class = NoteInput
+
+    def step(self, delivery: Delivery, actor: services.Actor, data: dict) -> Delivery:
+        note = data.get("note", "")
+        return services.delivery_mark_collected(
+            delivery=delivery, actor=actor, note=note
+        )
+
+
 @extend_schema(request=ReasonInput, responses=DeliveryOutput)
 class DeliveryCancelApi(_DispatcherStepApi):
     """Cancel a delivery that has not left the office, with a reason."""

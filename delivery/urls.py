@@ -23,6 +23,11 @@ urlpatterns = [
         name="release",
     ),
     path(
+        "deliveries/<int:delivery_id>/collected/",
+        api.DeliveryCollectedApi.as_view(),
+        name="collected",
+    ),
+    path(
         "deliveries/<int:delivery_id>/cancel/",
         api.DeliveryCancelApi.as_view(),
         name="cancel",

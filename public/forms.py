@@ -98,6 +98,14 @@ class RequestWindowForm(forms.Form):
         ]
 
 
+class HoldForm(forms.Form):
+    """Stop the delivery and collect at the office, confirmed by a ticked box."""
+
+    CONFIRM = gettext_lazy("Yes, stop the delivery: I will collect my passport myself.")
+    REQUIRED = gettext_lazy("Tick the box to confirm that you will collect it.")
+    confirm = forms.BooleanField(label=CONFIRM, error_messages={"required": REQUIRED})
+
+
 class SmsForm(forms.Form):
     """SMS off (all but the handover code) or on again."""
 

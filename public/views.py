@@ -30,6 +30,7 @@ from delivery.services.applicant_requests import (
 from notifications.services import sms_is_opted_out
 from public.access import delivery_for_code
 from public.forms import (
+    HoldForm,
     LookupForm,
     RequestDayForm,
     RequestWindowForm,
@@ -119,7 +120,7 @@ def hold(request: HttpRequest, code: str) -> HttpResponse:
         request,
         code,
         form_name="hold_form",
-        make_form=lambda delivery, data: forms.Form(data),
+        make_form=lambda delivery, data: HoldForm(data),
         apply=lambda delivery, data: delivery_hold_for_collection(delivery=delivery),
         done=_("Delivery stopped: collect your passport at the office."),
     )
@@ -185,6 +186,7 @@ def _render_page(
         "code": delivery.tracking_code,
         "day_form": RequestDayForm(delivery=delivery),
         "window_form": RequestWindowForm(),
+        "hold_form": HoldForm(),
         "sms_off": sms_is_opted_out(phone=delivery.document.applicant.phone),
         # A refused request is said at the top: its form may not be shown any more.
         "refusals": [

@@ -77,6 +77,7 @@ def delivery_request_window(*, delivery: Delivery, window_start: time) -> Delive
         raise DomainError(_("Choose a two-hour window between 08.00 and 16.00."))
     start = datetime.combine(date.min, window_start)
     window_end = (start + timedelta(hours=WINDOW_HOURS)).time()
+    _refuse_on_todays_route(delivery)
     delivery = _back_to_queue(delivery)
     _update_queued(delivery, window_start=window_start, window_end=window_end)
     return _confirm(delivery, reason_code=RequestReason.TIME_WINDOW)
@@ -109,6 +110,20 @@ def delivery_sms_opt_in(*, delivery: Delivery) -> Delivery:
     sms_opt_in(phone=delivery.document.applicant.phone)
     _record(delivery, reason_code=RequestReason.SMS_ON)
     return delivery
+
+
+def _refuse_on_todays_route(delivery: Delivery) -> None:
+    # Taking a stop off today's published route for a window would silently delay the
+    # passport by a day or more; the office can still move it by phone.
+    delivery.refresh_from_db(fields=["status", "scheduled_date"])
+    today = timezone.localdate()
+    if delivery.status == S.SCHEDULED and delivery.scheduled_date == today:
+        raise DomainError(
+            _(
+                "Your passport is on today's route; a time window can no longer be "
+                "asked for today. Ask for another day, or call the office."
+            )
+        )
 
 
 def _not_changeable() -> TransitionNotAllowed:

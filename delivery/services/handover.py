@@ -166,7 +166,7 @@ def _with_relations(delivery_id: int) -> Delivery:
 
 @transaction.atomic
 def handover_code_send(*, delivery: Delivery, courier: Courier) -> HandoverCode:
-    """Send the applicant a new code (heading, arrived or resend), within the limits."""
+    """Send the applicant a new code (arrived or resend), within the limits."""
     delivery = _with_relations(delivery.pk)
     _check_courier_may_handover(delivery, courier)
     _check_send_limits(delivery, timezone.now())
@@ -198,7 +198,8 @@ def _record_wrong(
 ) -> str:
     """Count a wrong code; lock the handover or pause the courier at the limits."""
     live.failed_attempts += 1
-    message = _("Wrong code.")
+    left = settings.HANDOVER_MAX_WRONG - live.failed_attempts
+    message = _("Wrong code. Tries left: %(left)s.") % {"left": left}
     if live.failed_attempts >= settings.HANDOVER_MAX_WRONG:
         live.invalidated_at = now
         _lock(delivery, courier, now)
@@ -320,7 +321,7 @@ def delivery_mark_heading(
     position: Position | None = None,
     device_at: datetime | None = None,
 ) -> Delivery:
-    """The courier heads to this stop: record it and send the applicant a code."""
+    """The courier heads to this stop: record it; the code waits for the arrival."""
     return _mark_visit(EventKind.HEADING, delivery, courier, position, device_at)
 
 
@@ -353,7 +354,19 @@ def _mark_visit(
         position=position,
         device_at=device_at,
     )
-    if not _code_is_live(delivery):
+    # A code sent on the way would expire on a rural leg (30-60 min) before the
+    # courier arrives: only the arrival sends one.
+    if kind == EventKind.ARRIVED and not _code_is_live(delivery):
         _check_send_limits(delivery, timezone.now())
         _send_code(delivery, actor=actor, kind=EventKind.CODE_SENT)
     return delivery
+
+
+def handover_code_live(delivery: Delivery) -> HandoverCode | None:
+    """The code the applicant holds now (when it was sent, until when), or None."""
+    return (
+        _live_codes(delivery)
+        .filter(expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )

@@ -12,10 +12,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from delivery.models import Courier, Delivery, Status
+from delivery.services import delivery_hold_for_collection, delivery_request_window
 from notifications.models import SmsMessage
 from routing.models import RoutePlan
 from tests.browser import shoot
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VILLAGES = ["13.03.04.2001", "13.03.04.2009", "13.03.05.2001", "13.03.08.2004",
@@ -394,3 +395,27 @@ def test_the_auditors_pages_fit_1366(live_server, desktop_page, office, couriers
 
     assert {name: w for name, w in widths.items() if w > 1366} == {}
     assert "Tidak diizinkan" in page.inner_text("main")
+
+
+def test_day_page_shows_the_applicants_requests_and_switches_language_both_ways(
+    live_server, phone_page, dispatcher
+):
+    office = dispatcher.office
+    window = make_delivery(Status.QUEUED, office=office)
+    delivery_request_window(delivery=window, window_start=time(10, 0))
+    delivery_hold_for_collection(
+        delivery=make_delivery(Status.SCHEDULED, office=office)
+    )
+    page, base = phone_page, live_server.url
+    _sign_in(page, base)
+
+    page.goto(f"{base}/petugas/hari/")
+    requests = page.locator("#requests li")
+    shoot(page, "console-day-applicants-requests-phone")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_url(f"{base}/en/petugas/hari/")
+    page.select_option("select[name=language]", "id")
+    page.wait_for_url(f"{base}/petugas/hari/")
+
+    assert requests.count() == 2
+    assert "jam antar: 10:00–12:00" in page.text_content("#requests")

@@ -1,7 +1,8 @@
 """Console pages through the test client: access, queue, bulk steps, import, figures."""
 
 import io
-from datetime import timedelta
+import re
+from datetime import time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from delivery.models import Role, Status
+from delivery.services import delivery_hold_for_collection, delivery_request_window
 from routing import services as routing
 from routing.models import RoutePlan
 from tests.factories import (
@@ -309,3 +311,45 @@ def test_the_planning_form_refuses_a_past_day_with_a_form_error(console, courier
     assert response.status_code == 200
     assert "hari yang sudah lewat" in response.content.decode()
     assert not RoutePlan.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "expected"),
+    [("/petugas/", "en", "/en/petugas/"), ("/en/petugas/", "id", "/petugas/")],
+)
+def test_the_language_switch_goes_both_ways(console, page, language, expected):
+    html = console.get(page).content.decode()
+    form = html[html.index('action="/i18n/setlang/"') :]
+    next_url = re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+
+    response = console.post("/i18n/setlang/", {"language": language, "next": next_url})
+
+    assert response["Location"] == expected
+
+
+def test_day_page_lists_the_applicants_requests_that_change_the_plan(console, office):
+    window = make_delivery(Status.QUEUED, office=office)
+    collect = make_delivery(Status.SCHEDULED, office=office)
+    delivery_request_window(delivery=window, window_start=time(10, 0))
+    delivery_hold_for_collection(delivery=collect)
+
+    html = console.get(reverse("console:day")).content.decode()
+
+    requests = html.split('id="requests"')[1].split("</ul>")[0]
+    assert f"{window.tracking_code_display}</span>" in requests
+    assert "jam antar: 10:00–12:00" in requests
+    assert f"{collect.tracking_code_display}</span>" in requests
+    assert "akan mengambil di kantor" in requests
+
+
+def test_bulk_step_records_a_collection_at_the_counter(console, office):
+    held = make_delivery(Status.ON_HOLD, office=office)
+
+    response = console.post(
+        reverse("console:bulk"), {"action": "collected", "reason": "", "ids": [held.pk]}
+    )
+
+    held.refresh_from_db()
+    assert response.status_code == 302
+    assert held.status == Status.DELIVERED
+    assert held.events.latest("id").reason_code == "collected_at_office"

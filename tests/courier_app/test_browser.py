@@ -51,10 +51,13 @@ def test_a_courier_hands_over_fails_and_works_offline(
     shoot(page, "courier-3-route-started")
 
     page.click(f"a[href='/kurir/stop/{stops[0].pk}/']")
-    button(page, "heading").click()
+    button(page, "arrived").click()
     assert wait_until(lambda: any("Kode" in s.body for _, s in sent_sms()), timeout=15)
     code = last_sms_code()
+    page.goto(f"{live_server.url}/kurir/stop/{stops[0].pk}/")
     page.wait_for_selector("#handover")
+    assert "berlaku sampai" in page.text_content("#code-sent")
+    shoot(page, "courier-3b-code-sent-until")
     page.fill("input[name=recipient_name]", "Siti Aminah")
     page.set_input_files("#handover input[name=photo]", PHOTO)
     page.fill("input[name=code]", code)
@@ -80,23 +83,22 @@ def test_a_courier_hands_over_fails_and_works_offline(
     button(page, "arrived").click()
     page.wait_for_selector("#outbox:not([hidden])")
     assert page.text_content("#outbox-count") == "1"
-    assert not CourierAction.objects.filter(action="arrived").exists()
+    offline_arrival = CourierAction.objects.filter(action="arrived", delivery=stops[2])
+    assert not offline_arrival.exists()
     shoot(page, "courier-8-offline-queued")
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert wait_until(
         lambda: (
-            CourierAction.objects.filter(action="arrived", outcome="applied")
-            .exclude(device_at=None)
-            .exists()
+            offline_arrival.filter(outcome="applied").exclude(device_at=None).exists()
         ),
         timeout=20,
     )
     page.wait_for_selector("#sent:not([hidden])")
     page.wait_for_selector("#outbox", state="hidden")
     arrived = Delivery.objects.get(pk=stops[2].pk).events.get(kind="arrived")
-    action = CourierAction.objects.get(action="arrived")
+    action = offline_arrival.get()
     assert arrived.device_at == action.device_at
     assert action.device_at < action.received_at
     shoot(page, "courier-9-synced")
@@ -122,3 +124,70 @@ def test_todays_stops_open_without_signal_after_one_visit(phone_page, live_serve
     assert stop.document.applicant.full_name in page.text_content("h1")
     assert page.is_visible("#net")
     shoot(page, "courier-10-offline-manifest")
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/kurir/masuk/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_selector("ol.stops")
+
+
+def test_a_wrong_code_is_a_red_alert_that_keeps_the_form_and_says_tries_left(
+    phone_page, live_server, settings
+):
+    settings.HANDOVER_CODE_PEPPER = "test-pepper"
+    office = OfficeFactory()
+    courier = CourierFactory(staff__office=office, staff__user__username="kurir3")
+    stop = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    page = phone_page
+    sign_in(page, live_server, "kurir3")
+    page.goto(f"{live_server.url}/kurir/stop/{stop.pk}/")
+    button(page, "arrived").click()
+    assert wait_until(lambda: any("Kode" in s.body for _, s in sent_sms()), timeout=15)
+    code = last_sms_code()
+    page.wait_for_selector("#handover")
+    wrong = "000000" if code != "000000" else "111111"
+
+    page.fill("input[name=recipient_name]", "Siti Aminah")
+    page.set_input_files("#handover input[name=photo]", PHOTO)
+    page.fill("input[name=code]", wrong)
+    page.click("#handover button.primary")
+    alert = page.wait_for_selector("[role=alert]:not([hidden])")
+    shoot(page, "courier-11-wrong-code")
+
+    assert "Kode salah. Sisa percobaan: 4." in alert.text_content()
+    assert page.input_value("input[name=recipient_name]") == "Siti Aminah"
+    assert page.eval_on_selector("#handover input[name=photo]", "e => e.files.length")
+    assert page.url.endswith(f"/kurir/stop/{stop.pk}/")
+    assert status_of(stop) == Status.OUT_FOR_DELIVERY
+
+    page.fill("input[name=code]", code)
+    page.click("#handover button.primary")
+    notice = page.wait_for_selector("#notice:not([hidden])")
+    shoot(page, "courier-12-handed-over")
+
+    assert "Paspor sudah diserahkan" in notice.text_content()
+    assert status_of(stop) == Status.DELIVERED
+
+
+def test_a_refused_failed_attempt_names_the_field_and_stays_on_the_stop(
+    phone_page, live_server
+):
+    office = OfficeFactory()
+    courier = CourierFactory(staff__office=office, staff__user__username="kurir4")
+    stop = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    page = phone_page
+    sign_in(page, live_server, "kurir4")
+    page.goto(f"{live_server.url}/kurir/stop/{stop.pk}/")
+
+    page.click("details.fail summary")
+    page.select_option("select[name=reason_code]", "not_at_home")
+    page.click("#failed button.danger")
+    alert = page.wait_for_selector("[role=alert]:not([hidden])")
+    shoot(page, "courier-13-failed-attempt-refused")
+
+    assert "Foto:" in alert.text_content()
+    assert page.url.endswith(f"/kurir/stop/{stop.pk}/")
+    assert status_of(stop) == Status.OUT_FOR_DELIVERY

@@ -1,11 +1,14 @@
 """The courier app through the test client: scoping, actions, offline replays."""
 
+import re
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from delivery.models import CourierAction, EventPhoto, Status
+from delivery.models import CourierAction, EventPhoto, HandoverCode, Status
+from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
 from tests.delivery.test_handover import PNG
 from tests.factories import CourierFactory, make_delivery
 
@@ -249,3 +252,95 @@ def test_no_courier_page_shows_a_tracking_code(client, office, courier):
         for page in pages:
             assert delivery.tracking_code not in page
             assert delivery.tracking_code_display not in page
+
+
+def test_the_code_goes_out_on_arrival_not_on_the_way_and_the_page_says_until_when(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    act(client, "heading", delivery)
+    on_the_way = client.get(f"/kurir/stop/{delivery.pk}/").content.decode()
+    sent_on_the_way = HandoverCode.objects.filter(delivery=delivery).count()
+    act(client, "arrived", delivery)
+    arrived = client.get(f"/kurir/stop/{delivery.pk}/").content.decode()
+
+    assert delivery.events.filter(kind="heading").exists()
+    assert sent_on_the_way == 0
+    assert "saat Anda menekan Sudah tiba" in on_the_way
+    code = HandoverCode.objects.get(delivery=delivery)
+    until = timezone.localtime(code.expires_at).strftime("%H.%M")
+    assert f"berlaku sampai {until}" in arrived
+
+
+def switch_language(client, page: str, language: str) -> str:
+    """Post the page's own language form; where the switch leads."""
+    html = client.get(page).content.decode()
+    form = html[html.index('action="/i18n/setlang/"') :]
+    next_url = re.search(r'name="next" value="([^"]*)"', form).group(1)
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    return response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("page", "language", "expected"),
+    [("/kurir/", "en", "/en/kurir/"), ("/en/kurir/", "id", "/kurir/")],
+)
+def test_the_language_switch_goes_both_ways(client, courier, page, language, expected):
+    client.force_login(courier.staff.user)
+
+    assert switch_language(client, page, language) == expected
+
+
+def publish_route(office, courier, deliveries):
+    """Today's published plan with the deliveries as stops 1, 2, 3... of the route."""
+    now = timezone.now()
+    plan = RoutePlan.objects.create(
+        office=office, date=timezone.localdate(), status=PlanStatus.PUBLISHED
+    )
+    route = Route.objects.create(plan=plan, courier=courier)
+    for sequence, delivery in enumerate(deliveries, start=1):
+        stop = Stop.objects.create(
+            route=route,
+            sequence=sequence,
+            lat=-0.66,
+            lon=100.94,
+            arrival_at=now,
+            service_start_at=now,
+            eta_start_at=now,
+            eta_end_at=now,
+        )
+        PlannedDelivery.objects.create(plan=plan, delivery=delivery, stop=stop)
+
+
+def test_a_failed_attempt_renumbers_no_later_stop(client, office, courier):
+    stops = [
+        make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+        for _ in range(3)
+    ]
+    publish_route(office, courier, stops)
+    client.force_login(courier.staff.user)
+    photo = SimpleUploadedFile("p.png", PNG, content_type="image/png")
+
+    failed = act(client, "failed", stops[0], reason_code="not_at_home", photo=photo)
+    page = client.get(f"/kurir/stop/{stops[2].pk}/").content.decode()
+
+    assert failed.json()["outcome"] == "applied"
+    assert "<h1>Titik 3:" in page
+
+
+def test_a_refused_form_without_js_names_the_field_and_returns_to_the_stop(
+    client, office, courier
+):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office, courier=courier)
+    client.force_login(courier.staff.user)
+
+    response = client.post(
+        "/kurir/aksi/",
+        {"action": "failed", "delivery": delivery.pk, "next": "/kurir/"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == f"/kurir/stop/{delivery.pk}/"
+    assert 'role="alert">Alasan: Kolom ini wajib diisi.' in response.content.decode()

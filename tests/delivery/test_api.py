@@ -218,6 +218,23 @@ def test_hold_release_cancel_and_an_illegal_step_gets_409(dispatcher):
     assert refused.json()["detail"]
 
 
+def test_collection_at_the_counter_is_recorded_only_for_a_passport_at_the_office(
+    dispatcher,
+):
+    office = dispatcher.staff.office
+    held = make_delivery(Status.ON_HOLD, office=office)
+    queued = make_delivery(Status.QUEUED, office=office)
+    client = _client(dispatcher)
+
+    collected = client.post(f"/api/deliveries/{held.pk}/collected/", {"note": "KTP"})
+    refused = client.post(f"/api/deliveries/{queued.pk}/collected/", {})
+
+    assert collected.status_code == 200
+    assert collected.json()["status"] == "delivered"
+    assert held.events.latest("id").reason_code == "collected_at_office"
+    assert refused.status_code == 409
+
+
 def test_list_filters_by_status(dispatcher):
     office = dispatcher.staff.office
     make_delivery(Status.QUEUED, office=office)
@@ -251,6 +268,7 @@ BODY_ENDPOINTS = [
     "/api/deliveries/intake/batch/",
     "/api/deliveries/{id}/hold/",
     "/api/deliveries/{id}/release/",
+    "/api/deliveries/{id}/collected/",
     "/api/deliveries/{id}/cancel/",
     "/api/deliveries/{id}/handover/reissue/",
     "/api/deliveries/{id}/handover/fail/",

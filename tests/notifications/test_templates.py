@@ -20,7 +20,7 @@ LONG_VALUES = {
     "start": "13.30",
     "end": "15.30",
     "time": "14.05",
-    "courier": "Muhammad Rizki",
+    "courier": "Muhammad Rizki Pratama Syahputra",  # 31 characters, the longest seen
     "code": "483920",
     "reason": "alamat tidak ditemukan",
     "attempts": 3,
@@ -32,8 +32,9 @@ LONG_VALUES = {
     # The delivered SMS links to the survey with the applicant's key (10 characters).
     "survey_link": LINK + "/nilai/K7M2QX9PRT/",
 }
-# These carry more than fits one segment (office hours and deadline, the code rules).
-TWO_SEGMENTS = {"returned_to_office", "handover_code"}
+# These carry more than fits one segment (office hours and deadline). The handover
+# code is one segment: a delivered passport costs at most five messages.
+TWO_SEGMENTS = {"returned_to_office"}
 
 
 def test_there_is_a_template_for_every_step_in_both_languages():
@@ -96,3 +97,12 @@ def test_segment_counting_follows_gsm_03_38(text, expected):
 
 def test_non_gsm_characters_are_replaced_not_sent_as_ucs2():
     assert gsm.to_gsm7("“Muhammad” – Ąnisa…") == '"Muhammad" - Anisa...'
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_handover_code_with_the_longest_courier_name_is_one_segment(language):
+    text = sms_render(template="handover_code", language=language, context=LONG_VALUES)
+
+    assert gsm.segments(text) == 1, (len(text), text)
+    assert "483920" in text
+    assert "Muhammad Rizki" in text

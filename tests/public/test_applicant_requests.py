@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from delivery.errors import DomainError, TransitionNotAllowed
-from delivery.models import ActorKind, EventKind, Status
+from delivery.models import ActorKind, Delivery, EventKind, Status
 from delivery.selectors import deliveries_to_plan
 from delivery.services import (
     delivery_hold_for_collection,
@@ -153,6 +154,8 @@ def test_time_window_is_two_hours_and_the_next_plan_must_honour_it(
     django_capture_on_commit_callbacks,
 ):
     delivery = make_delivery(Status.SCHEDULED, language="en")
+    tomorrow = today() + timedelta(days=1)
+    Delivery.objects.filter(pk=delivery.pk).update(scheduled_date=tomorrow)
 
     with django_capture_on_commit_callbacks(execute=True):
         delivery_request_window(delivery=delivery, window_start=time(13, 0))
@@ -260,3 +263,16 @@ def test_collect_at_office_sms_says_it_was_the_applicants_request(
 
     body = SmsMessage.objects.get(template="on_hold").body
     assert "atas permintaan Anda" in body
+
+
+def test_a_window_for_a_delivery_on_todays_route_is_refused_and_changes_nothing():
+    delivery = make_delivery(Status.SCHEDULED)
+
+    with translation.override("en"), pytest.raises(DomainError, match="today's route"):
+        delivery_request_window(delivery=delivery, window_start=time(13, 0))
+
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SCHEDULED
+    assert delivery.scheduled_date == today()
+    assert delivery.window_start is None
+    assert not delivery.events.filter(kind=EventKind.APPLICANT_REQUEST).exists()

@@ -41,3 +41,26 @@ def test_applicant_opens_the_sms_link_sees_the_timeline_and_asks_for_another_day
     delivery.refresh_from_db()
     assert (delivery.status, delivery.requested_date) == (Status.QUEUED, day)
     assert SmsMessage.objects.filter(template="request_received").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_applicant_chooses_to_collect_at_the_office_after_confirming(
+    live_server, phone_page
+):
+    delivery = make_delivery(Status.SCHEDULED)
+    phone_page.goto(f"{live_server.url}/t/{delivery.tracking_code}/")
+    button = phone_page.get_by_role(
+        "button", name="Hentikan pengantaran, saya ambil sendiri"
+    )
+
+    assert button.is_visible()
+    phone_page.get_by_label("Ya, hentikan pengantaran").check()
+    shoot(phone_page, "tracking-collect-at-office-confirm")
+    button.click()
+    phone_page.get_by_role("status").wait_for()
+    shoot(phone_page, "tracking-collect-at-office-done")
+
+    delivery.refresh_from_db()
+    assert delivery.status == Status.ON_HOLD
+    assert "Cara mengambil di kantor" in phone_page.content()

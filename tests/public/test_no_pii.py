@@ -61,6 +61,7 @@ def responses_for(client, delivery):
     yield client.post(f"/t/{code}/sms/", {"sms": "off"}, follow=True)
     yield client.post(f"/en/t/{code}/sms/", {"sms": "on"}, follow=True)
     yield client.post(f"/t/{code}/ambil-di-kantor/", follow=True)
+    yield client.post(f"/t/{code}/ambil-di-kantor/", {"confirm": "on"}, follow=True)
     yield client.get(f"/t/{code[:-1]}/")
 
 

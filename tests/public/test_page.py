@@ -173,7 +173,7 @@ def test_a_time_window_and_collection_at_the_office_can_be_asked_on_the_page(cli
     code = delivery.tracking_code
 
     window = client.post(f"/t/{code}/jam/", {"start": "10:00"})
-    hold = client.post(f"/t/{code}/ambil-di-kantor/")
+    hold = client.post(f"/t/{code}/ambil-di-kantor/", {"confirm": "on"})
 
     delivery.refresh_from_db()
     assert window.status_code == hold.status_code == 302
@@ -199,7 +199,9 @@ def test_a_day_that_is_not_offered_is_refused_with_a_form_error(client):
 def test_a_request_after_the_courier_left_is_refused_with_a_clear_message(client):
     delivery = make_delivery(Status.OUT_FOR_DELIVERY)
 
-    response = client.post(f"/t/{delivery.tracking_code}/ambil-di-kantor/")
+    response = client.post(
+        f"/t/{delivery.tracking_code}/ambil-di-kantor/", {"confirm": "on"}
+    )
 
     delivery.refresh_from_db()
     assert response.status_code == 409
@@ -287,3 +289,35 @@ def test_page_is_small_and_cheap_for_a_basic_phone(
     assert len(css) < 4_000
     assert "<script" not in html
     assert html.count('rel="stylesheet"') == 1
+
+
+def test_a_time_window_on_todays_route_is_refused_on_the_page_with_a_message(client):
+    delivery = make_delivery(Status.SCHEDULED)
+
+    response = client.post(f"/t/{delivery.tracking_code}/jam/", {"start": "10:00"})
+
+    delivery.refresh_from_db()
+    assert response.status_code == 400
+    assert "sudah masuk rute hari ini" in text_of(response)
+    assert delivery.status == Status.SCHEDULED
+
+
+def test_collecting_at_the_office_is_offered_openly_and_needs_a_ticked_box(client):
+    delivery = make_delivery(Status.SCHEDULED)
+    url = f"/t/{delivery.tracking_code}/"
+
+    page = client.get(url).content.decode()
+    unticked = client.post(f"{url}ambil-di-kantor/")
+    delivery.refresh_from_db()
+    status_after_unticked = delivery.status
+    ticked = client.post(f"{url}ambil-di-kantor/", {"confirm": "on"})
+
+    delivery.refresh_from_db()
+    collect = page.split('id="collect"')[1].split("</section>")[0]
+    assert "<details" not in collect
+    assert 'name="confirm" required' in collect
+    assert unticked.status_code == 400
+    assert "Centang kotak" in text_of(unticked)
+    assert status_after_unticked == Status.SCHEDULED
+    assert ticked.status_code == 302
+    assert delivery.status == Status.ON_HOLD

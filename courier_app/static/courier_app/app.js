@@ -1,7 +1,7 @@
 // Courier app: queue every action on the phone, send it when there is signal.
 "use strict";
 (function () {
-  var KEY = "antar-outbox", SENT = "antar-sent", body = document.body;
+  var KEY = "antar-outbox", SENT = "antar-sent", NOTICE = "antar-notice", body = document.body;
   var pos = null;
   function load(k) { try { return JSON.parse(localStorage.getItem(k)) || []; } catch (e) { return []; } }
   function save(k, v) { localStorage.setItem(k, JSON.stringify(v)); }
@@ -17,7 +17,7 @@
   if (navigator.geolocation) {
     navigator.geolocation.watchPosition(function (p) { pos = p.coords; }, function () {}, { maximumAge: 60000 });
   }
-  function li(t) { var e = document.createElement("li"); e.textContent = t; return e; }
+  function li(t, cls) { var e = document.createElement("li"); e.textContent = t; if (cls) e.className = cls; return e; }
   function render() {
     var q = load(KEY), s = load(SENT), ul = document.getElementById("outbox-list");
     ul.textContent = "";
@@ -28,7 +28,8 @@
     document.getElementById("outbox").hidden = !q.length;
     var sl = document.getElementById("sent-list"); sl.textContent = "";
     s.slice(-3).forEach(function (a) {
-      sl.appendChild(li(a.label + " · " + (a.outcome === "applied" ? text("t-sent") : text("t-refused") + ": " + a.message) + " " + time(a.device_at)));
+      var ok = a.outcome === "applied";
+      sl.appendChild(li(a.label + " · " + (ok ? a.notice || text("t-sent") : text("t-refused") + ": " + a.message) + " " + time(a.device_at), ok ? "" : "error"));
     });
     document.getElementById("sent").hidden = !s.length;
     document.getElementById("net").hidden = navigator.onLine;
@@ -66,7 +67,18 @@
       var q = load(KEY); q.push(item); save(KEY, q); render();
     });
   }
-  var busy = false, goTo = null;
+  // The answer to what was just tapped on this page: a refusal stays on the page, in red,
+  // with everything typed and the photo chosen still in the form; a success says so.
+  function answer(res) {
+    var alert = document.getElementById("alert"), notice = document.getElementById("notice");
+    sessionStorage.removeItem(NOTICE);
+    alert.textContent = res && res.outcome !== "applied" ? res.message : "";
+    alert.hidden = !alert.textContent;
+    notice.textContent = res && res.outcome === "applied" ? res.notice || "" : "";
+    notice.hidden = !notice.textContent;
+    if (!alert.hidden) alert.scrollIntoView({ block: "center" });
+  }
+  var busy = false, goTo = null, refused = null, last = null;
   function flush(reload) {
     if (busy) return Promise.resolve(); busy = true;
     function next() {
@@ -83,14 +95,21 @@
         if (r.redirected || r.status === 403 || r.status >= 500) throw new Error("retry");
         return r.json().catch(function () { return { outcome: "refused", message: String(r.status) }; });
       }).then(function (res) {
-        goTo = a.next;
+        goTo = a.next; last = res;
+        if (res.outcome !== "applied") refused = res;
         var q2 = load(KEY).filter(function (x) { return x.fields.client_id !== a.fields.client_id; });
         save(KEY, q2);
-        var s = load(SENT); s.push({ label: a.label, outcome: res.outcome, message: res.message || "", device_at: a.device_at }); save(SENT, s.slice(-10));
+        var s = load(SENT); s.push({ label: a.label, outcome: res.outcome, message: res.message || "", notice: res.notice || "", device_at: a.device_at }); save(SENT, s.slice(-10));
         render(); return next();
       });
     }
-    return next().then(function () { busy = false; if (reload && goTo) location.href = goTo; },
+    refused = null;
+    return next().then(function () {
+      busy = false;
+      if (refused) { answer(refused); return; }
+      if (last && last.notice) sessionStorage.setItem(NOTICE, last.notice);
+      if (reload && goTo) location.href = goTo; else answer(last);
+    },
       function () { busy = false; render(); });
   }
   document.addEventListener("submit", function (ev) {
@@ -103,6 +122,7 @@
   window.addEventListener("offline", render);
   setInterval(function () { if (navigator.onLine && load(KEY).length) flush(true); }, 15000);
   render();
+  if (sessionStorage.getItem(NOTICE)) answer({ outcome: "applied", notice: sessionStorage.getItem(NOTICE) });
   if (load(KEY).length && navigator.onLine) flush(true);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.action.replace(/aksi\/$/, "") }).then(function () {
