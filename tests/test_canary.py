@@ -154,6 +154,7 @@ def _courier_day(courier, delivery: Delivery, double) -> str:
     phone.force_login(courier.staff.user)
     _act(phone, "start_route", delivery)
     _act(phone, "heading", delivery, lat=-0.66, lon=100.95)
+    _act(phone, "arrived", delivery, lat=-0.66, lon=100.95)  # the code goes out now
     code = _code_from_the_applicants_phone(double)
     photo = SimpleUploadedFile("ktp.png", PNG, content_type="image/png")
     _act(
