@@ -14,13 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from delivery.gazetteer import load_gazetteer
+from delivery.gazetteer import SERVICE_AREA, load_gazetteer
 from delivery.models import Language, Priority
 from delivery.phones import phone_normalize
 
-# Service area bounding box (with a margin) for hand-pinned points.
-AREA_LAT = (-1.75, -0.25)
-AREA_LON = (100.6, 101.95)
 _PASSPORT_RE = re.compile(r"^[A-Z]{1,2}[0-9]{6,8}$")
 _APPLICATION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\-]{2,39}$")
 # Spreadsheets in Indonesia export dates as dd/mm/yyyy; the API sends ISO dates.
@@ -146,7 +143,7 @@ def _check_pin(attrs: dict[str, Any]) -> None:
         raise serializers.ValidationError(
             {"lon": _("Give both latitude and longitude.")}
         )
-    if not (AREA_LAT[0] <= lat <= AREA_LAT[1] and AREA_LON[0] <= lon <= AREA_LON[1]):
+    if not SERVICE_AREA.contains(lat, lon):
         raise serializers.ValidationError(
             {"lat": _("The point lies outside the office's service area.")}
         )

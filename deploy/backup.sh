@@ -15,23 +15,12 @@
 # never be read again) and AUDIT_CHECKPOINT_KEY (audit_verify checks the checkpoints'
 # signatures with it). MEDIA_ROOT defaults to $ANTAR_VAR_DIR/media, as in settings.
 # The nightly run is deploy/systemd/antar-backup.timer; README "Backups and restore".
-set -euo pipefail
-umask 077 # the dump holds personal data: only its owner may read it
-
-die() {
-  echo "backup.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=deploy/backup-common.sh
+. "$(dirname "$0")/backup-common.sh"
 
 [ $# -eq 1 ] || die "usage: backup.sh DEST (a folder for the dated backups)"
 dest=$1
-db=${DATABASE_URL:-}
-media=${MEDIA_ROOT:-${ANTAR_VAR_DIR:+$ANTAR_VAR_DIR/media}}
-case $db in
-  postgres://* | postgresql://*) ;;
-  *) die "DATABASE_URL must name the PostgreSQL database (postgres://...)" ;;
-esac
-[ -n "$media" ] || die "set MEDIA_ROOT (or ANTAR_VAR_DIR) to the photo folder"
+read_target
 [ -d "$media" ] || die "MEDIA_ROOT $media is not a folder"
 
 name=antar-$(date -u +%Y-%m-%dT%H%M%SZ)

@@ -12,23 +12,12 @@
 # restored in one transaction, all or nothing. Then prove the audit chain intact with
 # the original AUDIT_CHECKPOINT_KEY (and DATA_ENCRYPTION_KEY to read photos):
 #   DATABASE_URL=... manage.py audit_verify
-set -euo pipefail
-umask 077
-
-die() {
-  echo "restore.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=deploy/backup-common.sh
+. "$(dirname "$0")/backup-common.sh"
 
 [ $# -eq 1 ] || die "usage: restore.sh BACKUP_FOLDER (made by deploy/backup.sh)"
 src=$1
-db=${DATABASE_URL:-}
-media=${MEDIA_ROOT:-${ANTAR_VAR_DIR:+$ANTAR_VAR_DIR/media}}
-case $db in
-  postgres://* | postgresql://*) ;;
-  *) die "DATABASE_URL must name the (empty) target database (postgres://...)" ;;
-esac
-[ -n "$media" ] || die "set MEDIA_ROOT (or ANTAR_VAR_DIR) to the photo folder"
+read_target # the target database must be empty: checked below
 [ -f "$src/SHA256SUMS" ] || die "$src holds no SHA256SUMS: not a backup folder"
 
 (cd "$src" && sha256sum --check --quiet --strict SHA256SUMS) ||
