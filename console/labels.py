@@ -34,6 +34,7 @@ ACTIONS = {
     "complaint.filed": _("Complaint filed"),
     "complaint.updated": _("Complaint answered"),
     "applicant.contact_changed": _("Applicant's contact changed"),
+    "delivery.details_changed": _("Delivery details corrected"),
     "survey.submitted": _("Survey answered"),
     "survey.sms_rating": _("Rating by SMS"),
     "auth.login": _("Signed in"),
@@ -71,6 +72,9 @@ DATA_KEYS = {
     "rows": _("Rows"),
     "attempts": _("Wrong entries"),
     "locked": _("Handover locked"),
+    "fields": _("Fields"),
+    "before": _("Before"),
+    "after": _("After"),
 }
 ACTOR_KINDS = dict(ActorKind.choices)
 _VALUES = {

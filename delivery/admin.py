@@ -46,6 +46,7 @@ from delivery.models import (
 )
 from delivery.phones import phone_normalize
 from delivery.selectors import audit_records_of_office
+from delivery.services.details import EDITABLE as DETAIL_FIELDS
 from notifications.admin import ReadOnlyAdmin, SuperuserOnlyAdmin
 
 
@@ -189,8 +190,44 @@ def _run_step(modeladmin, request, queryset, step, reason: str) -> None:
     )
 
 
+class DeliveryForm(forms.ModelForm):
+    """Refuses, as a form error, changes the delivery's status no longer allows."""
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "address_line",
+            "village_code",
+            "lat",
+            "lon",
+            "window_start",
+            "window_end",
+            "priority",
+            "notes",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk:
+            try:
+                services.delivery_details_change_check(
+                    delivery=self.instance, fields=self.changed_data
+                )
+                if _location_changed(self):
+                    services.location_fix_check(delivery=self.instance)
+                    services.location_fields(*_new_location(self))
+            except DomainError as exc:
+                raise ValidationError(exc.message) from None
+        return data
+
+
+def _location_changed(form: forms.ModelForm) -> bool:
+    return bool({"village_code", "lat", "lon"}.intersection(form.changed_data))
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(OfficeScopedAdmin):
+    form = DeliveryForm
     change_list_template = "admin/delivery/delivery/change_list.html"
     list_display = [
         "__str__",
@@ -223,12 +260,32 @@ class DeliveryAdmin(OfficeScopedAdmin):
         "delivered_at",
         "document",
         "office",
+        "location_quality",
+        "location_source",
+        "handover_locked_at",
+        "requested_date",
     ]
     inlines = [DeliveryEventInline]
     actions = ["hold_selected", "cancel_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # deliveries enter through intake (API or CSV import)
+
+    def save_model(
+        self, request: HttpRequest, obj: Delivery, form: Any, change: bool
+    ) -> None:
+        """Details and location change through their services: audited, checked."""
+        user = signed_in_user(request.user)
+        data = form.cleaned_data
+        try:
+            if _location_changed(form):
+                _fix_location_in_admin(obj, form, user)
+            changes = {f: data[f] for f in form.changed_data if f in DETAIL_FIELDS}
+            services.delivery_update_details(
+                delivery_id=obj.pk, actor=user, changes=changes
+            )
+        except DomainError as exc:  # the status changed since the form was shown
+            self.message_user(request, exc.message, messages.ERROR)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -285,6 +342,24 @@ class DeliveryAdmin(OfficeScopedAdmin):
         status = 400 if form.errors else 200
         template = "admin/delivery/delivery/import_csv.html"
         return render(request, template, context, status=status)
+
+
+def _new_location(form: Any) -> tuple[str | None, float | None, float | None]:
+    """A newly typed village wins; else the pin (as in the console's location fix)."""
+    data = form.cleaned_data
+    village = data.get("village_code") if "village_code" in form.changed_data else None
+    return village or None, data.get("lat"), data.get("lon")
+
+
+def _fix_location_in_admin(obj: Delivery, form: Any, user: Any) -> None:
+    village_code, lat, lon = _new_location(form)
+    services.delivery_fix_location(
+        delivery=Delivery.objects.get(pk=obj.pk),
+        actor=services.Actor.staff(user),
+        village_code=village_code,
+        lat=lat,
+        lon=lon,
+    )
 
 
 def _import_form(request: HttpRequest) -> CsvImportForm:

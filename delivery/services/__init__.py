@@ -17,6 +17,10 @@ from delivery.services.courier_actions import (
     deliveries_start_route,
     delivery_record_failed_visit,
 )
+from delivery.services.details import (
+    delivery_details_change_check,
+    delivery_update_details,
+)
 from delivery.services.handover import (
     HandoverOutcome,
     Proof,
@@ -58,7 +62,11 @@ from delivery.services.lifecycle import (
     delivery_undo_failed_attempt,
     delivery_unschedule,
 )
-from delivery.services.location import delivery_fix_location
+from delivery.services.location import (
+    delivery_fix_location,
+    location_fields,
+    location_fix_check,
+)
 
 __all__ = [
     "TRANSITIONS",
@@ -88,7 +96,11 @@ __all__ = [
     "import_jobs_sweep",
     "deliveries_intake_batch",
     "delivery_create",
+    "delivery_details_change_check",
     "delivery_fix_location",
+    "delivery_update_details",
+    "location_fields",
+    "location_fix_check",
     "delivery_cancel",
     "delivery_hold",
     "delivery_intake",

@@ -25,7 +25,7 @@ def delivery_fix_location(
     lon: float | None = None,
 ) -> Delivery:
     """Set a delivery's point from a village or a hand-placed pin, with an event."""
-    fields = _fields(village_code, lat, lon)
+    fields = location_fields(village_code, lat, lon)
     updated = Delivery.objects.filter(pk=delivery.pk, status__in=FIXABLE).update(
         **fields
     )
@@ -44,7 +44,16 @@ def delivery_fix_location(
     return delivery
 
 
-def _fields(village_code: str | None, lat: float | None, lon: float | None) -> dict:
+def location_fix_check(*, delivery: Delivery) -> None:
+    """Raise DomainError if the delivery's location may no longer change."""
+    if delivery.status not in FIXABLE:
+        raise DomainError(_("The location of this delivery can no longer be changed."))
+
+
+def location_fields(
+    village_code: str | None, lat: float | None, lon: float | None
+) -> dict:
+    """The delivery fields for a village or a pin; DomainError if neither is valid."""
     if village_code:
         place = load_gazetteer().get(village_code)
         if place is None or not place.is_village:

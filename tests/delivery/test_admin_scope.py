@@ -254,3 +254,101 @@ def test_contact_change_in_the_admin_is_refused_while_out_for_delivery(
     assert "tidak dapat diubah selama paspor" in response.content.decode()
     assert applicant.phone == old_phone
     assert not AuditRecord.objects.filter(action="applicant.contact_changed").exists()
+
+
+def _delivery_form(delivery, **changes):
+    """The admin change form's fields as the page would post them back."""
+    fields = {
+        "address_line": delivery.address_line,
+        "village_code": delivery.village_code,
+        "lat": delivery.lat if delivery.lat is not None else "",
+        "lon": delivery.lon if delivery.lon is not None else "",
+        "window_start": "",
+        "window_end": "",
+        "priority": delivery.priority,
+        "notes": delivery.notes,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    return {**fields, **changes}
+
+
+def _dispatcher_client(office, client):
+    dispatcher = staff_create(
+        office=office, role=Role.DISPATCHER, username="d-a", password="pw"
+    )
+    client.force_login(dispatcher.user)
+    return dispatcher
+
+
+def test_an_address_change_in_the_admin_is_audited_without_the_address(
+    office_a, client
+):
+    delivery = make_delivery(Status.QUEUED, office=office_a)
+    dispatcher = _dispatcher_client(office_a, client)
+    url = reverse("admin:delivery_delivery_change", args=[delivery.pk])
+
+    response = client.post(
+        url,
+        _delivery_form(
+            delivery,
+            address_line="Jl. Lintas Sumatera 12",
+            window_start="09:00",
+            window_end="11:00",
+        ),
+    )
+
+    delivery.refresh_from_db()
+    record = AuditRecord.objects.get(action="delivery.details_changed")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert delivery.address_line == "Jl. Lintas Sumatera 12"
+    assert record.actor == dispatcher.user
+    assert record.subject == f"delivery:{delivery.pk}"
+    assert record.data["fields"] == ["address_line", "window_end", "window_start"]
+    assert record.data["after"] == {"window_start": "09:00", "window_end": "11:00"}
+    assert "Lintas" not in str(record.data)  # the address is personal data
+
+
+def test_an_address_change_is_refused_once_out_for_delivery(office_a, client):
+    delivery = make_delivery(Status.OUT_FOR_DELIVERY, office=office_a)
+    old_address = delivery.address_line
+    _dispatcher_client(office_a, client)
+    url = reverse("admin:delivery_delivery_change", args=[delivery.pk])
+
+    response = client.post(url, _delivery_form(delivery, address_line="Dialihkan"))
+
+    delivery.refresh_from_db()
+    assert response.status_code == 200  # the form again, with the error
+    assert "tidak dapat diubah lagi" in response.content.decode()
+    assert delivery.address_line == old_address
+    assert not AuditRecord.objects.filter(action="delivery.details_changed").exists()
+
+
+def test_a_pin_moved_in_the_admin_goes_through_the_location_fix(office_a, client):
+    delivery = make_delivery(Status.QUEUED, office=office_a)
+    _dispatcher_client(office_a, client)
+    url = reverse("admin:delivery_delivery_change", args=[delivery.pk])
+
+    outside = client.post(url, _delivery_form(delivery, lat="3.5", lon="98.6"))
+    inside = client.post(url, _delivery_form(delivery, lat="-0.70", lon="100.95"))
+
+    delivery.refresh_from_db()
+    assert outside.status_code == 200  # the form again, saying why
+    assert "di luar wilayah layanan" in outside.content.decode()
+    assert inside.status_code == 302
+    assert (delivery.lat, delivery.lon) == (-0.70, 100.95)
+    assert delivery.location_quality == "pin"
+    kinds = list(delivery.events.values_list("kind", flat=True))
+    assert kinds.count("location_fixed") == 1
+
+
+def test_the_admin_cannot_unlock_a_handover_or_read_the_survey_key(office_a, client):
+    delivery = make_delivery(Status.QUEUED, office=office_a)
+    _dispatcher_client(office_a, client)
+    url = reverse("admin:delivery_delivery_change", args=[delivery.pk])
+
+    page = client.get(url).content.decode()
+
+    assert 'name="survey_key_hash"' not in page
+    assert 'name="handover_locked_at"' not in page
+    assert 'name="location_quality"' not in page
