@@ -206,7 +206,7 @@ class DeliveryForm(forms.ModelForm):
             "notes",
         ]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.instance.pk:
             try:
