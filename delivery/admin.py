@@ -481,10 +481,11 @@ class SurveyResponseAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(OfficeScopedAdmin):
+class ComplaintAdmin(OfficeScopedAdmin, ReadOnlyAdmin):
+    """A citizen's complaint is never edited; staff answer it in the console."""
+
     list_display = ["ticket", "category", "status", "created_at", "due_at"]
     list_filter = ["status", "category"]
-    readonly_fields = ["ticket", "delivery", "created_at", "due_at", "status"]
 
     def scope(self, queryset: QuerySet[Any], office_id: int) -> QuerySet[Any]:
         # General complaints (no delivery) concern every office, as in the console.

@@ -352,3 +352,17 @@ def test_the_admin_cannot_unlock_a_handover_or_read_the_survey_key(office_a, cli
     assert 'name="survey_key_hash"' not in page
     assert 'name="handover_locked_at"' not in page
     assert 'name="location_quality"' not in page
+
+
+def test_a_complaint_cannot_be_rewritten_in_the_admin(office_a, admin_client):
+    delivery = make_delivery(Status.DELIVERED, office=office_a)
+    complaint = complaint_file(text="Kurir datang terlambat", delivery=delivery)
+    url = reverse("admin:delivery_complaint_change", args=[complaint.pk])
+
+    page = admin_client.get(url)  # even a superuser only reads it
+    admin_client.post(url, {"text": "Semua baik", "category": complaint.category})
+
+    complaint.refresh_from_db()
+    assert page.status_code == 200  # readable
+    assert 'name="text"' not in page.content.decode()
+    assert complaint.text == "Kurir datang terlambat"
