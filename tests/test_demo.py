@@ -8,14 +8,18 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from delivery.demo_history import HistoryReport, seed_history
+from delivery.figures import figures_for_month
 from delivery.gazetteer import load_gazetteer
 from delivery.models import Courier, Delivery, Office, Status
+from delivery.services.audit import audit_verify
 from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.django_db
 def test_seed_demo_creates_a_realistic_queue_once(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", history_days=0)
+    call_command("seed_demo", history_days=0)
 
     gazetteer = load_gazetteer()
     regencies = {
@@ -48,12 +52,44 @@ def test_seed_demo_creates_a_realistic_queue_once(capsys):
     )
     windows = Delivery.objects.filter(window_start__isnull=False).count()
     assert 25 <= windows <= 75  # about 30% ask for a 2-hour window
-    assert "0 created, 150 existed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 created, 150 existed" in out
+    # Staff sign in to the console, not to the back office.
+    assert "petugas  dispatcher     http://127.0.0.1:8000/petugas/" in out
+    assert "auditor  auditor        http://127.0.0.1:8000/petugas/" in out
+
+
+@pytest.mark.django_db
+def test_the_demo_history_fills_the_public_figures_and_keeps_the_trail_whole():
+    today = date(2026, 12, 4)
+    call_command("seed_demo", deliveries=0, history_days=0)
+    office = Office.objects.get()
+
+    first = seed_history(office=office, days=45, today=today)
+    again = seed_history(office=office, days=45, today=today)
+
+    november = figures_for_month(month=date(2026, 11, 1))
+    shown = [
+        november.on_time,
+        november.first_attempt,
+        november.median_days,
+        november.ikm,
+        november.complaints_received,
+        november.complaints_on_time,
+    ]
+    assert all(figure.shown for figure in shown), shown
+    assert 60 < november.on_time.value < 100  # some late, most on time
+    assert first.deliveries > 100
+    assert first.surveys > 10
+    assert first.complaints > 10
+    assert again == HistoryReport()  # seeded once
+    assert audit_verify().ok
+    assert not Delivery.objects.filter(delivered_at__date__gte=today).exists()
 
 
 @pytest.mark.django_db
 def test_the_admin_shows_the_seeded_queue(client, django_user_model):
-    call_command("seed_demo", deliveries=20)
+    call_command("seed_demo", deliveries=20, history_days=0)
     client.login(username="petugas", password="antar-demo")
 
     page = client.get(reverse("admin:delivery_delivery_changelist")).content.decode()

@@ -100,6 +100,18 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record to append; `at` defaults to the time of the append."""
+
+    action: str
+    subject: str
+    actor_kind: str
+    actor: User | None = None
+    data: dict[str, Any] | None = None
+    at: datetime | None = None
+
+
 def audit_append(
     *,
     action: str,
@@ -110,22 +122,34 @@ def audit_append(
     at: datetime | None = None,
 ) -> AuditRecord:
     """Append one record to the chain (joins the caller's transaction)."""
+    entry = AuditEntry(action, subject, actor_kind, actor, data, at)
+    return audit_append_many([entry])[0]
+
+
+def audit_append_many(entries: list[AuditEntry]) -> list[AuditRecord]:
+    """Append records in the given order under one lock (joins the transaction)."""
     with transaction.atomic():
         _lock_chain()
         head = AuditRecord.objects.order_by("-id").values("id", "hash").first()
-        record = AuditRecord(
-            pk=(head["id"] if head else 0) + 1,
-            at=at or timezone.now(),
-            actor=actor,
-            actor_kind=actor_kind,
-            action=action,
-            subject=subject,
-            data=_plain(data or {}),
-            prev_hash=head["hash"] if head else GENESIS_HASH,
-        )
-        record.hash = audit_hash(record)
-        record.save(force_insert=True)
-    return record
+        last_id, prev_hash = (head["id"], head["hash"]) if head else (0, GENESIS_HASH)
+        now = timezone.now()
+        records = []
+        for entry in entries:
+            record = AuditRecord(
+                pk=last_id + 1,
+                at=entry.at or now,
+                actor=entry.actor,
+                actor_kind=entry.actor_kind,
+                action=entry.action,
+                subject=entry.subject,
+                data=_plain(entry.data or {}),
+                prev_hash=prev_hash,
+            )
+            record.hash = audit_hash(record)
+            records.append(record)
+            last_id, prev_hash = record.pk, record.hash
+        AuditRecord.objects.bulk_create(records)
+    return records
 
 
 def event_audit_data(event: DeliveryEvent) -> dict[str, Any]:
@@ -151,7 +175,12 @@ def event_audit_data(event: DeliveryEvent) -> dict[str, Any]:
 
 def audit_record_event(*, event: DeliveryEvent) -> AuditRecord:
     """Append the audit record of a delivery event (called by record_event)."""
-    return audit_append(
+    return audit_append_many([event_audit_entry(event)])[0]
+
+
+def event_audit_entry(event: DeliveryEvent) -> AuditEntry:
+    """The audit record a saved delivery event gets."""
+    return AuditEntry(
         action=f"{EVENT_ACTION_PREFIX}{event.kind}",
         subject=f"delivery:{event.delivery_id}",
         actor=event.actor,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from delivery import services
 from delivery.demo_data import demo_deliveries
+from delivery.demo_history import seed_history
 from delivery.models import Office, Role
 from delivery.services.staff import courier_create, staff_create
 
@@ -28,8 +29,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--deliveries", type=int, default=150)
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=120,
+            help="days of past deliveries, surveys and complaints (0: none)",
+        )
 
-    def handle(self, *args: Any, deliveries: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, deliveries: int, history_days: int, **options: Any
+    ) -> None:
         office, _ = Office.objects.get_or_create(
             code="sijunjung",
             defaults={
@@ -44,6 +53,12 @@ class Command(BaseCommand):
             },
         )
         self._create_people(office)
+        if history_days:
+            past = seed_history(office=office, days=history_days)
+            self.stdout.write(
+                f"History: {past.deliveries} past deliveries, {past.surveys} "
+                f"surveys, {past.complaints} complaints."
+            )
         report = self._create_deliveries(office, deliveries)
         self.stdout.write(
             f"Deliveries: {len(report.created)} created, "
@@ -102,10 +117,10 @@ class Command(BaseCommand):
         )
 
     def _print_logins(self) -> None:
+        base = "http://127.0.0.1:8000"
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        self.stdout.write("  admin    superuser      http://127.0.0.1:8000/admin/")
-        self.stdout.write("  petugas  dispatcher     http://127.0.0.1:8000/admin/")
-        self.stdout.write("  auditor  auditor        http://127.0.0.1:8000/admin/")
-        self.stdout.write(
-            "  kurir1..kurir6  couriers (API token: POST /api/auth/token/)"
-        )
+        self.stdout.write(f"  admin    superuser      {base}/admin/")
+        self.stdout.write(f"  petugas  dispatcher     {base}/petugas/")
+        self.stdout.write(f"  auditor  auditor        {base}/petugas/")
+        self.stdout.write(f"  kurir1..kurir6  couriers  {base}/kurir/")
+        self.stdout.write("  (API token: POST /api/auth/token/)")
