@@ -41,9 +41,14 @@ class RequestReason:
 
 def request_day_choices(*, delivery: Delivery, today: date | None = None) -> list[date]:
     """Working days an applicant may ask for: within 14 days, before the deadline."""
-    today = today or timezone.localdate()
-    deadline = delivery.document.collection_deadline
-    days = working_days_after(today, within_days=REQUEST_DAYS_AHEAD)
+    return request_days_before(delivery.document.collection_deadline, today=today)
+
+
+def request_days_before(deadline: date, *, today: date | None = None) -> list[date]:
+    """The working days of the next 14 before `deadline` (what the page offers)."""
+    days = working_days_after(
+        today or timezone.localdate(), within_days=REQUEST_DAYS_AHEAD
+    )
     return [day for day in days if day < deadline]
 
 
