@@ -406,7 +406,8 @@ def test_an_answer_is_announced_by_one_sms_with_the_ticket_and_its_page(
     )
     public = Client().get(f"/pengaduan/{complaint.ticket}/").text
     assert long_answer.strip()[:60] in public
-    assert "+6281277001122" not in public and "Info kurang jelas" not in public
+    assert "+6281277001122" not in public
+    assert "Info kurang jelas" not in public
 
 
 def test_the_answer_to_a_deliverys_complaint_goes_to_its_applicant(
