@@ -1,12 +1,15 @@
 """The console on a 360 px phone: the menu folds behind a button, no page scrolls
 sideways; and answering a complaint in the browser announces the answer by SMS."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from delivery.models import Role, Status
 from delivery.services.complaints import complaint_file
 from notifications.models import SmsMessage
+from routing.services import route_plan_start
 from tests.browser import shoot
 from tests.factories import PASSWORD, StaffFactory, make_delivery
 
@@ -15,6 +18,8 @@ LONG_ADDRESS = (
     "Jalan Lintas Sumatera Kilometer 12 Nomor 145 RT 003 RW 007, Jorong Koto Baru "
     "Simpang Tigo, Nagari Muaro Sijunjung"
 )
+VILLAGES = ["13.03.04.2001", "13.03.04.2009", "13.03.05.2001", "13.03.08.2004",
+            "13.73.01.1004", "13.03.07.2001"]  # fmt: skip
 WIDTH = "document.scrollingElement.scrollWidth"
 
 
@@ -40,6 +45,19 @@ def _overflowing(page, pages: dict[str, str]) -> dict[str, int]:
     return wider
 
 
+def _small_plan(office, couriers):
+    """A draft plan of six stops in three districts, for the plan page."""
+    for village in VILLAGES:
+        make_delivery(Status.QUEUED, office=office, village_code=village)
+    return route_plan_start(
+        office=office,
+        on_date=timezone.localdate() + timedelta(days=1),
+        actor=None,
+        courier_ids=[c.pk for c in couriers],
+        time_limit_s=1,
+    )
+
+
 def test_the_dispatchers_pages_fit_a_360_px_phone(
     live_server, phone_page, dispatcher, office, couriers
 ):
@@ -49,9 +67,11 @@ def test_the_dispatchers_pages_fit_a_360_px_phone(
         Status.RETURNED_TO_OFFICE, office=office, courier=couriers[0]
     )
     complaint = complaint_file(text="Terlambat " * 40, category="late", delivery=failed)
+    plan = _small_plan(office, couriers)
     _sign_in(page, base, "petugas", "/petugas/")
     pages = {
         "console-queue-360": f"{base}/petugas/",
+        "console-plan-360": f"{base}/petugas/rencana/{plan.pk}/",
         "console-import-360": f"{base}/petugas/impor/",
         "console-plans-360": f"{base}/petugas/rencana/",
         "console-location-360": f"{base}/petugas/antrean/{queued.pk}/lokasi/",
