@@ -133,7 +133,7 @@ def test_the_menu_stays_a_row_of_links_on_a_desktop(
 
 
 def test_answering_a_complaint_in_the_console_sends_the_complainant_an_sms(
-    live_server, desktop_page, dispatcher
+    live_server, desktop_page, phone_page, dispatcher
 ):
     page, base = desktop_page, live_server.url
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -158,3 +158,12 @@ def test_answering_a_complaint_in_the_console_sends_the_complainant_an_sms(
     assert complaint.ticket in sms.body
     assert "Jam buka Senin-Jumat" in page.inner_text("main")
     assert sms.segments == 1
+    # The SMS's link, on the complainant's phone: the answer, not the complaint.
+    link = sms.body.rsplit(" ", 1)[-1]
+    assert link.endswith(f"/pengaduan/{complaint.ticket}")
+    phone_page.goto(f"{base}/pengaduan/{complaint.ticket}/")
+    shoot(phone_page, "public-complaint-answered-360")
+    public = phone_page.inner_text("main")
+    assert "Jam buka Senin-Jumat 08.00-16.00 WIB." in public
+    assert "Jam buka tidak jelas" not in public
+    assert "+6281277005566" not in public
