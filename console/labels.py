@@ -62,6 +62,7 @@ DATA_KEYS = {
     "category": _("Category"),
     "source": _("Source"),
     "status": _("Status"),
+    "answer_sms": _("Answer announced by SMS"),
     "role": _("Role"),
     "ip_address": _("IP address"),
     "path": _("Page"),

@@ -83,9 +83,13 @@ def delivery_request_window(*, delivery: Delivery, window_start: time) -> Delive
     start = datetime.combine(date.min, window_start)
     window_end = (start + timedelta(hours=WINDOW_HOURS)).time()
     _refuse_on_todays_route(delivery)
+    # The day it was planned for: the window applies from then on (the SMS says so).
+    planned_day = delivery.scheduled_date if delivery.status == S.SCHEDULED else None
     delivery = _back_to_queue(delivery)
     _update_queued(delivery, window_start=window_start, window_end=window_end)
-    return _confirm(delivery, reason_code=RequestReason.TIME_WINDOW)
+    return _confirm(
+        delivery, reason_code=RequestReason.TIME_WINDOW, planned_day=planned_day
+    )
 
 
 def delivery_hold_for_collection(*, delivery: Delivery) -> Delivery:
@@ -170,11 +174,13 @@ def _record(delivery: Delivery, *, reason_code: str) -> DeliveryEvent:
     )
 
 
-def _confirm(delivery: Delivery, *, reason_code: str) -> Delivery:
+def _confirm(
+    delivery: Delivery, *, reason_code: str, planned_day: date | None = None
+) -> Delivery:
     event = _record(delivery, reason_code=reason_code)
     applicant = delivery.document.applicant
     with translation.override(applicant.language):
-        context = _sms_context(delivery)
+        context = _sms_context(delivery, planned_day)
     queue_sms(
         to=applicant.phone,
         template="request_received",
@@ -186,11 +192,15 @@ def _confirm(delivery: Delivery, *, reason_code: str) -> Delivery:
     return delivery
 
 
-def _sms_context(delivery: Delivery) -> dict[str, str]:
+def _sms_context(delivery: Delivery, planned_day: date | None) -> dict[str, str]:
+    """The confirmation's values; a later day is named with its year, as the day the
+    request applies from ("Senin, 7 Des 2026"), so it is not read as today."""
     day = delivery.requested_date
+    if day is None and planned_day and planned_day > timezone.localdate():
+        day = planned_day
     return {
         "link": tracking_link(delivery),
-        "date": formats.date_format(day, "l, j F") if day else "",
+        "date": formats.date_format(day, "l, j M Y") if day else "",
         "start": _clock(delivery.window_start),
         "end": _clock(delivery.window_end),
     }
