@@ -59,6 +59,7 @@ def today_route(request: HttpRequest, courier) -> HttpResponse:
         "done": done,
         "can_start": any(d.status == "scheduled" for d in route),
         "undoable": selectors.recently_failed(courier),
+        "start_point": selectors.route_start_today(courier),
     }
     return render(request, "courier_app/today_route.html", context)
 

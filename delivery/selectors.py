@@ -62,7 +62,9 @@ def couriers_available(*, office_id: int, courier_ids: list[int] | None = None):
     couriers = Courier.objects.filter(staff__office_id=office_id, is_active=True)
     if courier_ids:
         couriers = couriers.filter(pk__in=courier_ids)
-    return couriers.select_related("staff__user").order_by("id")
+    return couriers.select_related("staff__user", "staff__office", "depot").order_by(
+        "id"
+    )
 
 
 def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
