@@ -173,7 +173,9 @@ def test_the_plan_api_map_manifest_and_courier_app_show_the_start_point(
     delivery_services.courier_set_base(courier=south, actor=None, depot=depot)
     plan = _plan(office, django_capture_on_commit_callbacks, [south])
     route = plan.routes.get()
-    dispatcher = StaffFactory(office=office, role=Role.DISPATCHER)
+    dispatcher = staff_create(
+        office=office, role=Role.DISPATCHER, username="petugas", password="pw"
+    )
     api = APIClient()
     api.force_authenticate(dispatcher.user)
 
@@ -181,6 +183,7 @@ def test_the_plan_api_map_manifest_and_courier_app_show_the_start_point(
     geojson = api.get(f"/api/plans/{plan.pk}/geojson/").json()
     client.force_login(dispatcher.user)
     pdf = client.get(reverse("console:manifest", args=[plan.pk, route.pk]))
+    console = client.get(reverse("console:plan", args=[plan.pk])).content.decode()
     client.force_login(south.staff.user)
     page = client.get(reverse("courier:today_route")).content.decode()
 
@@ -194,6 +197,7 @@ def test_the_plan_api_map_manifest_and_courier_app_show_the_start_point(
     assert line["geometry"]["coordinates"][-1] == [UKK["lon"], UKK["lat"]]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "UKK Pulau Punjung" in text
+    assert "Mulai dan selesai: UKK Pulau Punjung" in console
     assert "UKK Pulau Punjung" in page
 
 
