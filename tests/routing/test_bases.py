@@ -186,6 +186,7 @@ def test_the_plan_api_map_manifest_and_courier_app_show_the_start_point(
     console = client.get(reverse("console:plan", args=[plan.pk])).content.decode()
     client.force_login(south.staff.user)
     page = client.get(reverse("courier:today_route")).content.decode()
+    summary = client.get(reverse("courier:summary")).content.decode()
 
     assert detail["routes"][0]["base"] == {
         "name": "UKK Pulau Punjung", "lat": UKK["lat"], "lon": UKK["lon"]
@@ -198,7 +199,8 @@ def test_the_plan_api_map_manifest_and_courier_app_show_the_start_point(
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "UKK Pulau Punjung" in text
     assert "Mulai dan selesai: UKK Pulau Punjung" in console
-    assert "UKK Pulau Punjung" in page
+    assert "Mulai dan selesai: <b>UKK Pulau Punjung</b>" in page
+    assert "Bawa kembali ke UKK Pulau Punjung" in summary
 
 
 # --- Changing a base ----------------------------------------------------------------
