@@ -1,7 +1,8 @@
 """A courier's base: where their routes start and end (the office, a depot or a pin).
 
 Every change is recorded in the audit chain without the pin itself: a courier's base
-may be their home, so the trail keeps its kind, depot and village only.
+may be their home, so the trail keeps the kind of base before and after, the depot
+and the village only.
 """
 
 import math
@@ -40,7 +41,7 @@ def courier_set_base(
     """
     courier = Courier.objects.select_for_update().get(pk=courier.pk)
     fields = _base_fields(courier, depot, village_code.strip(), lat, lon, label)
-    before, old = _trail(courier), _values(courier)
+    before, old = _kind(courier), _values(courier)
     for name, value in fields.items():
         setattr(courier, name, value)
     if _values(courier) == old:
@@ -51,7 +52,12 @@ def courier_set_base(
         subject=f"courier:{courier.pk}",
         actor=actor,
         actor_kind=ActorKind.STAFF if actor else ActorKind.SYSTEM,
-        data={"before": before, "after": _trail(courier)},
+        data={
+            "base_before": before,
+            "base_after": _kind(courier),
+            "depot_id": courier.depot_id,
+            "village_code": courier.base_village_code,
+        },
     )
     return courier
 
@@ -126,14 +132,7 @@ def _base_fields(
     }
 
 
-def _trail(courier: Courier) -> dict[str, Any]:
-    kind = "office"
+def _kind(courier: Courier) -> str:
     if courier.depot_id:
-        kind = "depot"
-    elif courier.base_lat is not None:
-        kind = "pin"
-    return {
-        "kind": kind,
-        "depot_id": courier.depot_id,
-        "village_code": courier.base_village_code,
-    }
+        return "depot"
+    return "office" if courier.base_lat is None else "pin"

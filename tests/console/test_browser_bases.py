@@ -45,3 +45,7 @@ def test_the_plan_map_marks_the_ukk_depot_as_a_routes_start(
     assert page.locator(".stop-icon .num").count() == 3
     assert "Mulai dan selesai: UKK Pulau Punjung" in page.inner_text("#route-figures")
     shoot(page, "console-plan-map-ukk-base")
+
+    page.goto(f"{base}/petugas/kurir/")
+    assert "UKK Pulau Punjung" in page.inner_text(f"tr[data-courier='{south.pk}']")
+    shoot(page, "console-couriers-bases")

@@ -222,8 +222,10 @@ def test_a_change_of_base_is_audited_without_the_pin(office):
     assert record.subject == f"courier:{courier.pk}"
     assert record.actor == dispatcher.user
     assert record.data == {
-        "before": {"kind": "office", "depot_id": None, "village_code": ""},
-        "after": {"kind": "pin", "depot_id": None, "village_code": ""},
+        "base_before": "office",
+        "base_after": "pin",
+        "depot_id": None,
+        "village_code": "",
     }
     courier.refresh_from_db()
     assert courier.base().kind == "pin"
