@@ -57,6 +57,19 @@ def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) ->
     return value
 
 
+def tracking_id_cached(code: str) -> int | None:
+    """The delivery id of a tracking code, if a process has looked it up before."""
+    if not settings.TRACKING_CACHE_TTL_S:
+        return None
+    return _safely(cache.get, _code_key(code))
+
+
+def tracking_id_remember(code: str, delivery_id: int) -> None:
+    """Keep a code's delivery id for the other processes (codes never change)."""
+    if settings.TRACKING_CACHE_TTL_S:
+        _safely(cache.set, _code_key(code), delivery_id, timeout=_VERSION_TTL_S)
+
+
 def tracking_cache_forget(delivery_id: int) -> None:
     """Make the delivery's cached summary unreadable once the transaction commits."""
     if settings.TRACKING_CACHE_TTL_S:
@@ -67,6 +80,10 @@ def _bump(delivery_id: int) -> None:
     key = _version_key(delivery_id)
     if not _safely(cache.add, key, 1, timeout=_VERSION_TTL_S):
         _safely(cache.incr, key)
+
+
+def _code_key(code: str) -> str:
+    return f"trackcode:v1:{code}"
 
 
 def _version_key(delivery_id: int) -> str:

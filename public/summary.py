@@ -23,7 +23,11 @@ from delivery.notify import (
     FAILURE_REASONS_EN,
 )
 from delivery.services.applicant_requests import CHANGEABLE, RequestReason
-from delivery.tracking_cache import tracking_cached
+from delivery.tracking_cache import (
+    tracking_cached,
+    tracking_id_cached,
+    tracking_id_remember,
+)
 
 S = Status
 T = TypeVar("T")
@@ -128,17 +132,26 @@ def tracking_data_for_code(code: str, present: Callable[[Delivery], T]) -> T | N
     if not settings.TRACKING_CACHE_TTL_S:
         return compute()
     variant = f"{present.__qualname__}:{translation.get_language()}"
-    delivery_id = _delivery_ids.get(code)
+    delivery_id = _delivery_ids.get(code) or _delivery_id(code)
     if delivery_id is None:
-        delivery_id = (
+        return None
+    _remember(code, delivery_id)
+    return tracking_cached(delivery_id, variant, compute)
+
+
+def _delivery_id(code: str) -> int | None:
+    """The delivery of a code, from the shared cache (written once: codes never
+    change) or else the database."""
+    found = tracking_id_cached(code)
+    if found is None:
+        found = (
             Delivery.objects.filter(tracking_code=code)
             .values_list("id", flat=True)
             .first()
         )
-        if delivery_id is None:
-            return None
-        _remember(code, delivery_id)
-    return tracking_cached(delivery_id, variant, compute)
+        if found is not None:
+            tracking_id_remember(code, found)
+    return found
 
 
 _delivery_ids: dict[str, int] = {}
