@@ -174,7 +174,7 @@ def test_make_demo_serves_everything_with_no_external_service(tmp_path):
     base = f"http://127.0.0.1:{port}"
     children: set[int] = set()
     try:
-        assert wait_until(lambda: _get(f"{base}/healthz")[0] == 200, timeout=90)
+        assert wait_until(lambda: _get(f"{base}/healthz")[0] == 200, timeout=180)
         health = json.loads(_get(f"{base}/healthz")[1])
         assert {k: health[k] for k in ("database", "broker", "cache")} == {
             "database": "ok",

@@ -52,7 +52,15 @@ def main() -> int:
 def _seed(running: stack.Stack) -> None:
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--deliveries", "0"],
+        [
+            sys.executable,
+            "manage.py",
+            "seed_demo",
+            "--deliveries",
+            "0",
+            "--history-days",
+            "0",
+        ],
         cwd=stack.ROOT,
         env=os.environ | running.env,
         check=True,

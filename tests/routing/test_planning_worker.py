@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_plans_the_demo_queue_with_visible_progress(celery_worker):
-    call_command("seed_demo")
+    call_command("seed_demo", history_days=0)
     client = APIClient()
     client.force_authenticate(Staff.objects.get(user__username="petugas").user)
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
@@ -86,7 +86,7 @@ def test_a_plan_whose_worker_is_killed_mid_solve_is_restarted_by_the_sweep(
 
     from routing.recovery import route_plans_sweep
 
-    call_command("seed_demo", deliveries=40)
+    call_command("seed_demo", deliveries=40, history_days=0)
     client = APIClient()
     client.force_authenticate(Staff.objects.get(user__username="petugas").user)
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
@@ -126,7 +126,7 @@ def planning_worker(celery_worker, worker_env):
 
 
 def test_a_solo_planning_worker_runs_both_search_configurations(planning_worker):
-    call_command("seed_demo")
+    call_command("seed_demo", history_days=0)
     client = APIClient()
     client.force_authenticate(Staff.objects.get(user__username="petugas").user)
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
