@@ -14,7 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 NodeMatrix = Sequence[Sequence[int]]
+GRANULAR = 30  # nearest stops next to which an insertion is tried
+RETRY_SHARE = 0.1  # left-out stops retried at random in each iteration
 Routes = list[list[int]]
 
 
@@ -79,10 +83,12 @@ class Instance:
 
     def __post_init__(self) -> None:
         if not self.neighbours and self.fleet:
-            cost, n = self.fleet[0].cost, len(self.demand)
+            n = len(self.demand)
+            cost = np.asarray(self.fleet[0].cost, dtype=np.int64)[:n, :n]
+            order = np.argsort(cost, axis=1, kind="stable")
             for i in range(n):
-                row = cost[i]
-                self.neighbours.append(sorted(range(n), key=lambda j: row[j])[1:])
+                row = order[i]
+                self.neighbours.append(row[row != i].tolist())
 
 
 class _State:
@@ -94,6 +100,8 @@ class _State:
         self.ready: list[list[int]] = [[] for _ in routes]
         self.latest: list[list[int]] = [[] for _ in routes]
         self.load = [0] * len(routes)
+        self.where = [-1] * len(inst.demand)  # vehicle of each stop, -1 if out
+        self.pos = [0] * len(inst.demand)  # its position on that route
         for v in range(len(routes)):
             self.refresh(v)
         served = {i for r in self.routes for i in r}
@@ -107,6 +115,7 @@ class _State:
         other.ready = [list(r) for r in self.ready]
         other.latest = [list(r) for r in self.latest]
         other.unserved = list(self.unserved)
+        other.where, other.pos = list(self.where), list(self.pos)
         return other
 
     def refresh(self, v: int) -> None:
@@ -127,6 +136,10 @@ class _State:
             latest[k] = t
         self.ready[v], self.latest[v] = ready, latest
         self.load[v] = sum(inst.demand[i] for i in self.routes[v])
+        where, pos = self.where, self.pos
+        for k, i in enumerate(self.routes[v]):
+            where[i] = v
+            pos[i] = k
 
     def cost(self) -> int:
         """Arc costs, fixed costs and drop penalties."""
@@ -163,35 +176,58 @@ class _State:
             return True
         return self.span_ok(v, route[:p] + [u] + route[p:])
 
+    def candidates(self, u: int) -> dict[int, set[int]]:
+        """Positions worth trying for ``u``: next to its near neighbours, at depots.
+
+        A granular neighbourhood (Toth and Vigo 2003): the insertion is tried before
+        and after each of the ``GRANULAR`` stops nearest to ``u`` that are on a
+        route, and first and last on every route.
+        """
+        where, pos, routes = self.where, self.pos, self.routes
+        out: dict[int, set[int]] = {v: {0, len(r)} for v, r in enumerate(routes)}
+        for w in self.inst.neighbours[u][:GRANULAR]:
+            v = where[w]
+            if v >= 0:
+                out[v].update((pos[w], pos[w] + 1))
+        return out
+
     def best_insertion(self, u: int, rng: random.Random) -> tuple[int, int, int]:
         """(cost delta, vehicle, position) of the cheapest insertion of ``u``."""
         inst = self.inst
         demand, ws, we = inst.demand[u], inst.window_start[u], inst.window_end[u]
-        best = (math.inf, -1, -1)
-        for v, f in enumerate(inst.fleet):
+        best, best_v, best_p = math.inf, -1, -1
+        for v, positions in self.candidates(u).items():
+            f = inst.fleet[v]
             if self.load[v] + demand > f.capacity:
                 continue
             route, ready, latest = self.routes[v], self.ready[v], self.latest[v]
-            time_row, cost_row, to_u = f.time[u], f.cost[u], f.time
-            prev, extra = f.start_node, 0 if route else f.fixed_cost
-            for p in range(len(route) + 1):
-                nxt = route[p] if p < len(route) else f.end_node
-                begin = max(ready[p] + to_u[prev][u], ws)
-                if begin <= we and begin + time_row[nxt] <= latest[p + 1]:
-                    delta = f.cost[prev][u] + cost_row[nxt] - f.cost[prev][nxt] + extra
-                    # Blinks (SISR): skip 1% of improving positions at random.
-                    if (
-                        delta < best[0]
-                        and rng.random() >= 0.01
-                        and self._fits_span(v, route, p, u)
-                    ):
-                        best = (delta, v, p)
-                prev = nxt
-        return (int(best[0]) if best[1] >= 0 else 0, best[1], best[2])
+            last, cost, time = len(route), f.cost, f.time
+            time_row, cost_row = time[u], cost[u]
+            extra = 0 if route else f.fixed_cost
+            for p in sorted(positions):
+                prev = route[p - 1] if p else f.start_node
+                nxt = route[p] if p < last else f.end_node
+                begin = ready[p] + time[prev][u]
+                if begin < ws:
+                    begin = ws
+                if begin > we or begin + time_row[nxt] > latest[p + 1]:
+                    continue
+                delta = cost[prev][u] + cost_row[nxt] - cost[prev][nxt] + extra
+                # Blinks (SISR): skip 1% of improving positions at random.
+                if (
+                    delta < best
+                    and rng.random() >= 0.01
+                    and self._fits_span(v, route, p, u)
+                ):
+                    best, best_v, best_p = delta, v, p
+        return (int(best) if best_v >= 0 else 0, best_v, best_p)
 
     def insert_all(self, pending: list[int], rng: random.Random) -> None:
-        """Insert ``pending`` one by one where cheapest; what fits nowhere stays out."""
-        left = []
+        """Insert ``pending`` one by one where cheapest; what fits nowhere stays out.
+
+        ``pending`` must not be in ``unserved``; what stays out is added to it.
+        """
+        left = self.unserved
         for u in pending:
             _, v, p = self.best_insertion(u, rng)
             if v < 0:
@@ -226,6 +262,8 @@ def _ruin(
             continue
         touched.add(v)
         removed += _cut_string(routes[v], c, rng, l_max)
+    for i in removed:
+        state.where[i] = -1
     for v in touched:
         state.refresh(v)
     return removed
@@ -314,7 +352,8 @@ def improve(
     """
     rng = random.Random(seed)
     current = _State(inst, routes)
-    current.insert_all(_order(inst, current.unserved, rng), rng)
+    pending, current.unserved = current.unserved, []
+    current.insert_all(_order(inst, pending, rng), rng)
     best, best_cost = current.copy(), current.cost()
     if on_best is not None:
         on_best(best_cost, best.routes)
@@ -326,7 +365,8 @@ def improve(
         temperature = hot * (cold / hot) ** done if hot > 0 else 0.0
         trial = current.copy()
         removed = _ruin(trial, rng, settings.avg_removed, settings.max_string)
-        trial.insert_all(_order(inst, removed + trial.unserved, rng), rng)
+        retry = _retried(trial, removed, rng)
+        trial.insert_all(_order(inst, removed + retry, rng), rng)
         cost = trial.cost()
         if cost < cur_cost - temperature * math.log(1.0 - rng.random()):
             current, cur_cost = trial, cost
@@ -336,6 +376,24 @@ def improve(
                     on_best(best_cost, best.routes)
         k += 1
     return best.routes
+
+
+def _retried(state: _State, removed: list[int], rng: random.Random) -> list[int]:
+    """Take out of ``unserved`` the stops worth retrying now, and return them.
+
+    Those near a removed stop (room was made next to them), and a tenth of the
+    others at random: retrying every left-out stop in every iteration cost most of
+    the walk's time on days where a third of the stops fit nowhere.
+    """
+    near = set(removed)
+    neighbours, retry, keep = state.inst.neighbours, [], []
+    for u in state.unserved:
+        if rng.random() < RETRY_SHARE or not near.isdisjoint(neighbours[u][:GRANULAR]):
+            retry.append(u)
+        else:
+            keep.append(u)
+    state.unserved = keep
+    return retry
 
 
 def _going(k: int, iterations: int | None, deadline: float) -> bool:
