@@ -10,10 +10,10 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from routing.core.insertion import Fleet, Instance
 from routing.core.plan_reading import Outcome
 from routing.core.preparation import Model, travel
 from routing.core.problem import Matrix
-from routing.core.ruin_recreate import Fleet, Instance
 
 _FSS = routing_enums_pb2.FirstSolutionStrategy
 _LSM = routing_enums_pb2.LocalSearchMetaheuristic
