@@ -184,8 +184,8 @@ def _measured_lines(script: str, tmp_path: Path) -> Callable[[Callable, str], bo
 
 def test_coverage_measures_the_solvers_processes_and_threads(tmp_path):
     # Else the search code counts as never run and the suite's total is wrong.
+    from routing.core.search_runs import _worker
     from routing.core.simulate import simulate_route
-    from routing.core.solver import _worker
 
     ran = _measured_lines(_SOLVE_AND_SIMULATE, tmp_path)
 

@@ -32,7 +32,9 @@ class DaySpec:
 DAYS = {
     "day60": DaySpec("day60", 60, 3, 30, 1),
     "day150": DaySpec("day150", 150, 6, 30, 2),
+    "day250": DaySpec("day250", 250, 9, 40, 5),
     "day400": DaySpec("day400", 400, 12, 40, 3),
+    "day1000": DaySpec("day1000", 1000, 30, 40, 6),
     # 150 deliveries for 6 motorbikes of 20 passports: some must wait for tomorrow.
     "overloaded150": DaySpec("overloaded150", 150, 6, 20, 4),
 }

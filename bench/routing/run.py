@@ -1,6 +1,9 @@
 """Benchmark: our planner, PyVRP and VROOM on Solomon, Homberger and Sijunjung days.
 
-.venv/bin/python -m bench.routing.run --instances solomon-subset --budgets 10
+.venv/bin/python -m bench.routing.run --instances day150,day250,day400 --budgets 10
+
+Each solver runs in a child process pinned to --cores (default: core 0, the same one
+for both), once per seed, the solvers interleaved; the table gives medians over seeds.
 
 Solomon and Homberger files and bks.csv are read from --benchmarks-dir (default: the
 `shared/benchmarks` folder beside this checkout); the Sijunjung days need none of them.
@@ -10,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
-import time
 from pathlib import Path
 
 from bench.routing.baselines import pyvrp_solve, vroom_solve
 from bench.routing.days import DAYS, make_day
+from bench.routing.pinned import Run, load_average, medians, run_pinned
 from routing.core.instances import (
     read_solomon,
     solomon_cost,
@@ -33,7 +35,7 @@ GROUPS = {
     "RC204 RC208",
     "homberger": "C1_2_1 R1_2_1 RC1_2_1 R2_2_1 R1_4_1 R1_10_1",
     "scaling": "R1_2_1 R1_4_1 R1_10_1",
-    "days": " ".join(DAYS),
+    "days": "day150 day250 day400",
 }
 
 
@@ -97,8 +99,8 @@ def check_day(problem: PlanningProblem, routes: list[list[int]]):  # noqa: ANN20
     return total / 1000, errors
 
 
-def run_ours(problem: PlanningProblem, budget: float):  # noqa: ANN201
-    plan = solve(problem, time_limit_s=budget)
+def run_ours(problem: PlanningProblem, budget: float, seed: int):  # noqa: ANN201
+    plan = solve(problem, time_limit_s=budget, seed=seed)
     index = {s.stop_id: i for i, s in enumerate(problem.stops)}
     routes = [[index[s.stop_id] for s in r.stops] for r in plan.routes if r.stops]
     return routes, plan.first_complete_s or plan.first_solution_s
@@ -106,26 +108,36 @@ def run_ours(problem: PlanningProblem, budget: float):  # noqa: ANN201
 
 SOLVERS = {
     "antar": run_ours,
-    "pyvrp": lambda p, b: pyvrp_solve(p, b, optional=p.stops[0].stop_id[0] == "d"),
-    "vroom": vroom_solve,
+    "pyvrp": lambda p, b, seed: pyvrp_solve(
+        p, b, optional=p.stops[0].stop_id[0] == "d", seed=seed
+    ),
+    "vroom": lambda p, b, seed: vroom_solve(p, b),
 }
+HEADER = (
+    "| instance | n | budget s | solver | seeds | cost (median) | vehicles | "
+    "gap to BKS % | ratio to PyVRP | planned | time s | check |"
+)
 
 
 def main() -> None:
-    """Run the selected instances and budgets; print a markdown table."""
+    """Run the selected instances and budgets; print a markdown table of medians."""
     args = parse_args()
     names = instance_names(args.instances, args.benchmarks_dir)
     budgets = [float(b) for b in args.budgets.split(",")]
+    seeds = [int(s) for s in args.seeds.split(",")]
+    cores = None if args.cores == "all" else {int(c) for c in args.cores.split(",")}
     bks = best_known(args.benchmarks_dir)
-    print(
-        "| instance | n | budget s | solver | cost | vehicles | gap to BKS % | "
-        "ratio to PyVRP | first feasible s | time s | planned | check |"
-    )
-    print("|" + "---|" * 12)
+    print(f"load average before: {load_average()}", flush=True)
+    print(HEADER)
+    print("|" + "---|" * 12, flush=True)
     for name in names:
         problem, check = load(name, args.benchmarks_dir)
         for budget in budgets:
-            run_instance(name, problem, check, budget, args.solvers.split(","), bks)
+            runs = run_instance(
+                problem, check, budget, args.solvers.split(","), seeds, cores
+            )
+            print_medians(name, len(problem.stops), budget, runs, bks)
+    print(f"load average after: {load_average()}", flush=True)
 
 
 def parse_args() -> argparse.Namespace:
@@ -133,7 +145,14 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", default="solomon-subset,days")
     parser.add_argument("--budgets", default="10,30")
-    parser.add_argument("--solvers", default="antar,pyvrp,vroom")
+    parser.add_argument("--solvers", default="antar,pyvrp")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument(
+        "--cores",
+        default="0",
+        help="cores each solver run is pinned to, comma-separated, or 'all' "
+        "(default: %(default)s, one core each)",
+    )
     parser.add_argument(
         "--benchmarks-dir",
         type=Path,
@@ -147,29 +166,55 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def run_instance(name, problem, check, budget, solvers, bks) -> None:  # noqa: ANN001
-    """Solve one instance at one budget with every solver; print rows."""
-    rows, pyvrp_cost = [], None
-    for solver in solvers:
-        began = time.monotonic()
-        routes, first = SOLVERS[solver](problem, budget)
-        took = time.monotonic() - began
-        cost, errors = check(routes)
-        if solver == "pyvrp":
-            pyvrp_cost = cost
-        rows.append((solver, cost, routes, first, took, errors))
-    for solver, cost, routes, first, took, errors in rows:
-        gap = f"{100 * (cost / bks[name] - 1):+.2f}" if name in bks else "-"
-        ratio = f"{cost / pyvrp_cost:.4f}" if pyvrp_cost else "-"
-        planned = sum(len(r) for r in routes)
+def run_instance(problem, check, budget, solvers, seeds, cores) -> list[Run]:  # noqa: ANN001
+    """Each seed, each solver in turn (interleaved), in a pinned child process."""
+    runs = []
+    for seed in seeds:
+        for solver in solvers:
+            (routes, first), took, used = run_pinned(
+                SOLVERS[solver], (problem, budget, seed), cores
+            )
+            cost, errors = check(routes)
+            runs.append(
+                Run(
+                    solver,
+                    seed,
+                    cost,
+                    sum(1 for r in routes if r),
+                    sum(len(r) for r in routes),
+                    first,
+                    took,
+                    errors,
+                    used,
+                )
+            )
+            print(
+                f"<!-- {solver} seed {seed} cores {used}: {cost:.2f}, "
+                f"{runs[-1].vehicles} routes, {runs[-1].planned} planned, "
+                f"{took:.1f} s, {'ok' if not errors else errors[0]} -->",
+                flush=True,
+            )
+    return runs
+
+
+def print_medians(name, n, budget, runs, bks) -> None:  # noqa: ANN001
+    """One row per solver: medians over the seeds, ratio of median costs."""
+    by_solver: dict[str, list[Run]] = {}
+    for run in runs:
+        by_solver.setdefault(run.solver, []).append(run)
+    summary = {solver: medians(rs) for solver, rs in by_solver.items()}
+    base = summary.get("pyvrp", {}).get("cost")
+    for solver, m in summary.items():
+        gap = f"{100 * (m['cost'] / bks[name] - 1):+.2f}" if name in bks else "-"
+        ratio = f"{m['cost'] / base:.4f}" if base else "-"
+        errors = [e for r in by_solver[solver] for e in r.errors]
         print(
-            f"| {name} | {len(problem.stops)} | {budget:g} | {solver} | {cost:.2f} | "
-            f"{sum(1 for r in routes if r)} | {gap} | {ratio} | "
-            f"{'-' if first is None else f'{first:.2f}'} | {took:.1f} | {planned} | "
+            f"| {name} | {n} | {budget:g} | {solver} | {len(by_solver[solver])} | "
+            f"{m['cost']:.2f} | {m['vehicles']:g} | {gap} | {ratio} | "
+            f"{m['planned']:g} | {m['took']:.1f} | "
             f"{'ok' if not errors else errors[0]} |",
             flush=True,
         )
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

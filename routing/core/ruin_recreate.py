@@ -11,199 +11,15 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
-NodeMatrix = Sequence[Sequence[int]]
-Routes = list[list[int]]
-
-
-@dataclass(frozen=True)
-class Fleet:
-    """One vehicle as the search sees it.
-
-    Parameters
-    ----------
-    start_node, end_node : int
-        Depot nodes.
-    depart_s : int
-        Earliest departure.
-    flexible : bool
-        Whether the departure may be later than ``depart_s``.
-    latest_end_s : int
-        Latest arrival at the end node.
-    capacity : int
-        Room left.
-    max_span_s : int or None
-        Longest time from departure to return.
-    time : NodeMatrix
-        Travel time plus service at the origin node.
-    cost : NodeMatrix
-        Arc cost.
-    fixed_cost : int
-        Cost of using the vehicle.
-    """
-
-    start_node: int
-    end_node: int
-    depart_s: int
-    flexible: bool
-    latest_end_s: int
-    capacity: int
-    max_span_s: int | None
-    time: NodeMatrix
-    cost: NodeMatrix
-    fixed_cost: int
-
-
-@dataclass(frozen=True)
-class Instance:
-    """Stops ``0..n-1`` with their data, the fleet and drop penalties.
-
-    Parameters
-    ----------
-    demand, penalty : sequence of int
-        Per stop; ``penalty`` is the cost of leaving the stop out.
-    window_start, window_end : sequence of int
-        Per node, depots included.
-    fleet : sequence of Fleet
-        One per vehicle.
-    """
-
-    demand: Sequence[int]
-    window_start: Sequence[int]
-    window_end: Sequence[int]
-    penalty: Sequence[int]
-    fleet: Sequence[Fleet]
-    neighbours: list[list[int]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.neighbours and self.fleet:
-            cost, n = self.fleet[0].cost, len(self.demand)
-            for i in range(n):
-                row = cost[i]
-                self.neighbours.append(sorted(range(n), key=lambda j: row[j])[1:])
-
-
-class _State:
-    """Routes with earliest and latest service starts along each."""
-
-    def __init__(self, inst: Instance, routes: Routes) -> None:
-        self.inst = inst
-        self.routes = [list(r) for r in routes]
-        self.ready: list[list[int]] = [[] for _ in routes]
-        self.latest: list[list[int]] = [[] for _ in routes]
-        self.load = [0] * len(routes)
-        for v in range(len(routes)):
-            self.refresh(v)
-        served = {i for r in self.routes for i in r}
-        self.unserved = [i for i in range(len(inst.demand)) if i not in served]
-
-    def copy(self) -> _State:
-        """An independent copy."""
-        other = object.__new__(_State)
-        other.inst, other.load = self.inst, list(self.load)
-        other.routes = [list(r) for r in self.routes]
-        other.ready = [list(r) for r in self.ready]
-        other.latest = [list(r) for r in self.latest]
-        other.unserved = list(self.unserved)
-        return other
-
-    def refresh(self, v: int) -> None:
-        """Recompute the times of route ``v``: [start, stops..., end]."""
-        inst, f = self.inst, self.inst.fleet[v]
-        path = [f.start_node, *self.routes[v], f.end_node]
-        ready, t = [f.depart_s], f.depart_s
-        for a, b in zip(path, path[1:], strict=False):
-            t = max(t + f.time[a][b], inst.window_start[b])
-            ready.append(t)
-        latest, t = [0] * len(path), f.latest_end_s
-        latest[-1] = t
-        for k in range(len(path) - 2, -1, -1):
-            node = path[k]
-            t = t - f.time[node][path[k + 1]]
-            if k:
-                t = min(t, inst.window_end[node])
-            latest[k] = t
-        self.ready[v], self.latest[v] = ready, latest
-        self.load[v] = sum(inst.demand[i] for i in self.routes[v])
-
-    def cost(self) -> int:
-        """Arc costs, fixed costs and drop penalties."""
-        total = sum(self.inst.penalty[i] for i in self.unserved)
-        for v, route in enumerate(self.routes):
-            if route:
-                f = self.inst.fleet[v]
-                path = [f.start_node, *route, f.end_node]
-                total += f.fixed_cost
-                total += sum(f.cost[a][b] for a, b in zip(path, path[1:], strict=False))
-        return total
-
-    def span_ok(self, v: int, route: Sequence[int]) -> bool:
-        """Whether ``route`` fits vehicle ``v``'s longest span, leaving late."""
-        inst, f = self.inst, self.inst.fleet[v]
-        if f.max_span_s is None or not route:
-            return True
-        path = [f.start_node, *route, f.end_node]
-        t = f.depart_s
-        for a, b in zip(path, path[1:], strict=False):
-            t = max(t + f.time[a][b], inst.window_start[b])
-        end = t
-        if f.flexible:
-            for k in range(len(path) - 2, -1, -1):
-                t = t - f.time[path[k]][path[k + 1]]
-                if k:
-                    t = min(t, inst.window_end[path[k]])
-        else:
-            t = f.depart_s
-        return end - t <= f.max_span_s
-
-    def _fits_span(self, v: int, route: list[int], p: int, u: int) -> bool:
-        if self.inst.fleet[v].max_span_s is None:
-            return True
-        return self.span_ok(v, route[:p] + [u] + route[p:])
-
-    def best_insertion(self, u: int, rng: random.Random) -> tuple[int, int, int]:
-        """(cost delta, vehicle, position) of the cheapest insertion of ``u``."""
-        inst = self.inst
-        demand, ws, we = inst.demand[u], inst.window_start[u], inst.window_end[u]
-        best = (math.inf, -1, -1)
-        for v, f in enumerate(inst.fleet):
-            if self.load[v] + demand > f.capacity:
-                continue
-            route, ready, latest = self.routes[v], self.ready[v], self.latest[v]
-            time_row, cost_row, to_u = f.time[u], f.cost[u], f.time
-            prev, extra = f.start_node, 0 if route else f.fixed_cost
-            for p in range(len(route) + 1):
-                nxt = route[p] if p < len(route) else f.end_node
-                begin = max(ready[p] + to_u[prev][u], ws)
-                if begin <= we and begin + time_row[nxt] <= latest[p + 1]:
-                    delta = f.cost[prev][u] + cost_row[nxt] - f.cost[prev][nxt] + extra
-                    # Blinks (SISR): skip 1% of improving positions at random.
-                    if (
-                        delta < best[0]
-                        and rng.random() >= 0.01
-                        and self._fits_span(v, route, p, u)
-                    ):
-                        best = (delta, v, p)
-                prev = nxt
-        return (int(best[0]) if best[1] >= 0 else 0, best[1], best[2])
-
-    def insert_all(self, pending: list[int], rng: random.Random) -> None:
-        """Insert ``pending`` one by one where cheapest; what fits nowhere stays out."""
-        left = []
-        for u in pending:
-            _, v, p = self.best_insertion(u, rng)
-            if v < 0:
-                left.append(u)
-                continue
-            self.routes[v].insert(p, u)
-            self.refresh(v)
-        self.unserved = left
+from routing.core.insertion import GRANULAR, RETRY_SHARE, Instance, Routes, State
+from routing.core.insertion import Fleet as Fleet
 
 
 def _ruin(
-    state: _State, rng: random.Random, avg_removed: int, max_string: int
+    state: State, rng: random.Random, avg_removed: int, max_string: int
 ) -> list[int]:
     """Remove strings of stops near a random seed stop (SISR); returns them."""
     routes = state.routes
@@ -226,6 +42,8 @@ def _ruin(
             continue
         touched.add(v)
         removed += _cut_string(routes[v], c, rng, l_max)
+    for i in removed:
+        state.where[i] = -1
     for v in touched:
         state.refresh(v)
     return removed
@@ -313,8 +131,9 @@ def improve(
         The best routes found, per vehicle.
     """
     rng = random.Random(seed)
-    current = _State(inst, routes)
-    current.insert_all(_order(inst, current.unserved, rng), rng)
+    current = State(inst, routes)
+    pending, current.unserved = current.unserved, []
+    current.insert_all(_order(inst, pending, rng), rng)
     best, best_cost = current.copy(), current.cost()
     if on_best is not None:
         on_best(best_cost, best.routes)
@@ -326,7 +145,8 @@ def improve(
         temperature = hot * (cold / hot) ** done if hot > 0 else 0.0
         trial = current.copy()
         removed = _ruin(trial, rng, settings.avg_removed, settings.max_string)
-        trial.insert_all(_order(inst, removed + trial.unserved, rng), rng)
+        retry = _retried(trial, removed, rng)
+        trial.insert_all(_order(inst, removed + retry, rng), rng)
         cost = trial.cost()
         if cost < cur_cost - temperature * math.log(1.0 - rng.random()):
             current, cur_cost = trial, cost
@@ -336,6 +156,24 @@ def improve(
                     on_best(best_cost, best.routes)
         k += 1
     return best.routes
+
+
+def _retried(state: State, removed: list[int], rng: random.Random) -> list[int]:
+    """Take out of ``unserved`` the stops worth retrying now, and return them.
+
+    Those near a removed stop (room was made next to them), and a tenth of the
+    others at random: retrying every left-out stop in every iteration cost most of
+    the walk's time on days where a third of the stops fit nowhere.
+    """
+    near = set(removed)
+    neighbours, retry, keep = state.inst.neighbours, [], []
+    for u in state.unserved:
+        if rng.random() < RETRY_SHARE or not near.isdisjoint(neighbours[u][:GRANULAR]):
+            retry.append(u)
+        else:
+            keep.append(u)
+    state.unserved = keep
+    return retry
 
 
 def _going(k: int, iterations: int | None, deadline: float) -> bool:
@@ -350,7 +188,7 @@ def _progress(k: int, iterations: int | None, began: float, deadline: float) -> 
     return min(1.0, (time.monotonic() - began) / max(1e-6, deadline - began))
 
 
-def _mean_arc(state: _State) -> float:
+def _mean_arc(state: State) -> float:
     arcs, total = 0, 0
     for v, route in enumerate(state.routes):
         if route:

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routing.core.insertion import GRANULAR, State
 from routing.core.instances import (
     read_solomon,
     solomon_problem,
@@ -372,6 +374,21 @@ def test_ruin_and_recreate_is_repeatable_for_a_seed_and_feasible():
         assert len(route) <= f.capacity
 
 
+def test_insertion_is_tried_next_to_near_stops_and_at_both_ends_of_each_route():
+    inst = ruin_recreate_instance(40, capacity=40)
+    state = State(inst, [list(range(0, 40, 2)), list(range(1, 40, 2)), []])
+
+    where = state.candidates(5)
+
+    near = inst.neighbours[5][:GRANULAR]
+    expected = {0: {0, 20}, 1: {0, 20}, 2: {0}}
+    for w in near:
+        v, p = state.where[w], state.pos[w]
+        expected[v] |= {p, p + 1}
+    assert where == expected
+    assert state.routes[state.where[7]][state.pos[7]] == 7
+
+
 def _locked_past_shift_end():
     """Courier a carries a far stop that opens at 15:30: back well after 16:00."""
     points = [(0, 0)] + [(1000 * i, 0) for i in range(1, 9)] + [(50000, 0)]
@@ -423,6 +440,35 @@ def test_the_plan_records_that_both_search_configurations_ran():
     plan = solve(problem, time_limit_s=1)
 
     assert (plan.search_configurations, plan.search_processes) == (2, 2)
+
+
+_ONE_CORE = """
+import os
+from routing.core.problem import PlanningProblem, Stop, Vehicle
+from routing.core.solver import solve
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+grid = tuple(tuple(100 * abs(a - b) for b in range(25)) for a in range(25))
+stops = tuple(Stop(f"s{i}", i, service_s=60) for i in range(1, 25))
+vans = tuple(Vehicle(v, 0, 0, 0, 8 * 3600, 30) for v in "ab")
+plan = solve(PlanningProblem(stops, vans, grid, grid), time_limit_s=1)
+print(plan.search_configurations, plan.search_processes, len(plan.dropped))
+"""
+
+
+def test_on_one_core_one_search_runs_in_the_calling_process():
+    # Two processes on one core would each get half of it (bench/routing/README.md).
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", _ONE_CORE],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    assert result.stdout.split() == ["1", "0", "0"]
 
 
 def test_overtime_after_a_locked_prefix_is_priced_so_no_stop_is_added_to_it():

@@ -92,12 +92,12 @@ def test_replan_with_a_locked_route_past_shift_end_keeps_every_couriers_day(
 def test_a_solve_that_finds_nothing_fails_and_cannot_be_published(
     office, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from routing.core import solver
+    from routing.core import ortools_model
 
     _queue(office, 3)
     CourierFactory(staff__office=office)
     # The edge: OR-Tools answers "no solution" (as it did for the infeasible model).
-    monkeypatch.setattr(solver.pywrapcp.RoutingModel, "SolveWithParameters",
+    monkeypatch.setattr(ortools_model.pywrapcp.RoutingModel, "SolveWithParameters",
                         lambda self, params: None)  # fmt: skip
 
     plan = _solve(office, django_capture_on_commit_callbacks)
