@@ -17,6 +17,7 @@ from delivery.services.courier_actions import (
     deliveries_start_route,
     delivery_record_failed_visit,
 )
+from delivery.services.deferral import delivery_defer
 from delivery.services.details import (
     delivery_details_change_check,
     delivery_update_details,
@@ -96,6 +97,7 @@ __all__ = [
     "import_jobs_sweep",
     "deliveries_intake_batch",
     "delivery_create",
+    "delivery_defer",
     "delivery_details_change_check",
     "delivery_fix_location",
     "delivery_update_details",
