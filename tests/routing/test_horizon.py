@@ -233,3 +233,19 @@ def test_the_forecast_api_is_scoped_to_the_callers_office(
     assert answer.json()["summary"]["planned"] == 1
     client.force_authenticate(other.user)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_day_planner_leaves_a_deferred_delivery_until_its_day(office):
+    from delivery.selectors import deliveries_to_plan
+
+    days = _days(2)
+    deferred = _due(office, days[1] + timedelta(days=10))
+    Delivery.objects.filter(pk=deferred.pk).update(not_before=days[1])
+
+    def planned(day):
+        rows = deliveries_to_plan(office_id=office.pk, exclude_ids=set(), on_date=day)
+        return list(rows.values_list("pk", flat=True))
+
+    assert planned(days[0]) == []
+    assert planned(days[1]) == [deferred.pk]
