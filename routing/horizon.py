@@ -24,6 +24,8 @@ from routing.problem_builder import build_problem
 
 logger = logging.getLogger(__name__)
 MAX_DAYS = 10
+# Reasons that waiting past the horizon does not cure: at risk whatever the deadline.
+NEVER = ("deadline_passed", "too_far", "no_location")
 
 
 def horizon_days(start: date, count: int) -> list[date]:
@@ -149,7 +151,8 @@ def _result(state: _State) -> dict:
             has_location=delivery.lat is not None and delivery.lon is not None,
             drop_reasons=state.drops.get(pk, []),
         )
-        at_risk = deadline <= end or reason == "deadline_passed"
+        # Out of reach every day: no later day will serve it either.
+        at_risk = deadline <= end or reason in NEVER
         short += int(at_risk and reason == "capacity")
         later += int(not at_risk)
         items.append(_item(pk, None, None, reason if at_risk else "", not at_risk))
