@@ -257,6 +257,9 @@ CACHES = {
 # Public look-ups (tracking page, survey, complaints) per client and window.
 TRACKING_RATE_LIMIT = env_int("TRACKING_RATE_LIMIT", 30)
 TRACKING_RATE_WINDOW_S = env_int("TRACKING_RATE_WINDOW_S", 600)
+# Seconds a public tracking summary stays cached (delivery.tracking_cache); only with
+# a shared cache, which hears of every change: 0 (off) without CACHE_URL.
+TRACKING_CACHE_TTL_S = env_int("TRACKING_CACHE_TTL_S", 60 if CACHE_URL else 0)
 
 # Celery. The embedded default is kombu's filesystem transport, so the demo runs tasks
 # in a real worker process without any server; production sets a redis:// URL.

@@ -41,6 +41,7 @@ ACTIONS = {
     "auth.locked_out": _("Sign-in locked"),
     "photo.deleted": _("Photo deleted"),
     "plan.published": _("Plan published"),
+    "courier.base_changed": _("Courier's base changed"),
     "audit.exported": _("Audit trail exported"),
     "handover.wrong_code": _("Wrong handover code"),
     **{f"{EVENT_ACTION_PREFIX}{kind}": label for kind, label in EventKind.choices},
@@ -62,6 +63,7 @@ DATA_KEYS = {
     "category": _("Category"),
     "source": _("Source"),
     "status": _("Status"),
+    "answer_sms": _("Answer announced by SMS"),
     "role": _("Role"),
     "ip_address": _("IP address"),
     "path": _("Page"),
@@ -75,7 +77,12 @@ DATA_KEYS = {
     "fields": _("Fields"),
     "before": _("Before"),
     "after": _("After"),
+    "base_before": _("Base before"),
+    "base_after": _("Base after"),
+    "depot_id": _("Depot"),
+    "village_code": _("Village"),
 }
+BASE_KINDS = {"office": _("Office"), "depot": _("Depot"), "pin": _("Own pin")}
 ACTOR_KINDS = dict(ActorKind.choices)
 _VALUES = {
     "from_status": dict(Status.choices),
@@ -85,6 +92,8 @@ _VALUES = {
     "actor_kind": ACTOR_KINDS,
     "reason_code": FAILURE_REASONS,
     "category": CATEGORIES,
+    "base_before": BASE_KINDS,
+    "base_after": BASE_KINDS,
 }
 
 
@@ -94,6 +103,7 @@ SUBJECTS = {
     "user": _("User"),
     "applicant": _("Applicant"),
     "plan": _("Plan"),
+    "courier": _("Courier"),
 }
 
 

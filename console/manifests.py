@@ -74,6 +74,10 @@ def route_manifest_pdf(*, plan: RoutePlan, route: Route) -> bytes:
             Paragraph(f"{plan.office.name}", styles["Title"]),
             Paragraph(title, styles["Heading2"]),
             Paragraph(_route_line(route), styles["Normal"]),
+            Paragraph(
+                escape(_("Start and end: %(base)s") % {"base": route.base()[0]}),
+                styles["Normal"],
+            ),
             Spacer(1, 4 * mm),
             table,
             Spacer(1, 12 * mm),

@@ -102,6 +102,7 @@ def plan_review(plan: RoutePlan) -> dict:
         {
             "courier": str(row["route"].courier),
             "color": row["color"],
+            "base": list(row["route"].base()),
             "stops": [
                 [s["stop"].lat, s["stop"].lon, s["stop"].sequence, s["codes"]]
                 for s in row["stops"]

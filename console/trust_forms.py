@@ -23,6 +23,10 @@ class RespondForm(forms.Form):
     )
     public_note = forms.CharField(
         label=_("Answer to the applicant (shown publicly)"),
+        help_text=_(
+            "If the complainant left a phone number, an SMS with the ticket tells "
+            "them where to read it."
+        ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

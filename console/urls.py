@@ -3,7 +3,16 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from console import day, forecast, leftout, plan_publish, planning, trust_views, views
+from console import (
+    couriers,
+    day,
+    forecast,
+    leftout,
+    plan_publish,
+    planning,
+    trust_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -27,6 +36,10 @@ urlpatterns = [
         name="manifest",
     ),
     path("rencana/<int:plan_id>/ringkasan/", planning.summary, name="summary"),
+    path("kurir/", couriers.couriers, name="couriers"),
+    path(
+        "kurir/<int:courier_id>/pangkalan/", couriers.courier_base, name="courier-base"
+    ),
     path("hari/", day.day, name="day"),
     path("hari/rencana-ulang/", day.replan, name="replan"),
     path("angka/", day.figures, name="figures"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from delivery.access import caller_for
 from delivery.gazetteer import load_gazetteer
 from delivery.models import Courier, Delivery, DeliveryEvent, Role, Status
-from routing.models import PlannedDelivery, PlanStatus
+from routing.models import PlannedDelivery, PlanStatus, Route
 
 DONE = frozenset({Status.DELIVERED})
 
@@ -65,6 +65,23 @@ def route_today(courier: Courier) -> list[Delivery]:
         delivery.stop_number = number  # type: ignore[attr-defined]
         delivery.village = gazetteer.label(delivery.village_code)  # type: ignore[attr-defined]
     return deliveries
+
+
+def route_start_today(courier: Courier) -> str:
+    """Where today's route starts and ends: the published route's base, else the
+    courier's base now (the office, a depot or their own pin)."""
+    route = (
+        Route.objects.filter(
+            courier=courier,
+            plan__date=timezone.localdate(),
+            plan__status=PlanStatus.PUBLISHED,
+        )
+        .select_related("plan__office")
+        .first()
+    )
+    if route is not None:
+        return route.base()[0]
+    return courier.base().label
 
 
 def stop_for_courier(courier: Courier, delivery_id: int) -> Delivery:

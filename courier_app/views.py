@@ -59,6 +59,7 @@ def today_route(request: HttpRequest, courier) -> HttpResponse:
         "done": done,
         "can_start": any(d.status == "scheduled" for d in route),
         "undoable": selectors.recently_failed(courier),
+        "start_point": selectors.route_start_today(courier),
     }
     return render(request, "courier_app/today_route.html", context)
 
@@ -81,7 +82,10 @@ def stop_detail(request: HttpRequest, courier, delivery_id: int) -> HttpResponse
 @courier_required
 def day_summary(request: HttpRequest, courier) -> HttpResponse:
     summary = selectors.day_summary(courier)
-    return render(request, "courier_app/summary.html", {"summary": summary})
+    # A depot's courier returns what is left to the depot (docs/DESIGN.md).
+    depot = courier.depot.name if courier.depot_id and courier.depot else ""
+    context = {"summary": summary, "depot": depot}
+    return render(request, "courier_app/summary.html", context)
 
 
 def _delivery_for(courier, action: str, delivery_id: int | None):

@@ -19,6 +19,7 @@ from delivery.models import (
     Applicant,
     Courier,
     Delivery,
+    Depot,
     Document,
     Office,
     Role,
@@ -30,6 +31,7 @@ OFFICE_PATHS: dict[type[Model], str] = {
     Office: "pk",
     Staff: "office_id",
     Courier: "staff__office_id",
+    Depot: "office_id",
     Document: "office_id",
     Delivery: "office_id",
 }

@@ -11,6 +11,7 @@ from delivery.access import staff_for_user
 from delivery.models import (
     AuditRecord,
     Complaint,
+    Courier,
     Delivery,
     DeliveryEvent,
     Role,
@@ -59,12 +60,12 @@ def deliveries_to_plan(
 
 def couriers_available(*, office_id: int, courier_ids: list[int] | None = None):
     """Active couriers of an office (optionally only those named)."""
-    from delivery.models import Courier
-
     couriers = Courier.objects.filter(staff__office_id=office_id, is_active=True)
     if courier_ids:
         couriers = couriers.filter(pk__in=courier_ids)
-    return couriers.select_related("staff__user").order_by("id")
+    return couriers.select_related("staff__user", "staff__office", "depot").order_by(
+        "id"
+    )
 
 
 def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
@@ -76,7 +77,8 @@ def delivery_ids_failed_on(*, office_id: int, day) -> set[int]:
 
 
 def audit_records_of_office(*, office_id: int) -> QuerySet[AuditRecord]:
-    """Audit records of an office: its deliveries', complaints', staff's actions."""
+    """Audit records of an office: its deliveries', complaints', couriers', staff's
+    actions."""
     # Records without a delivery subject have no office of their own: complaints go
     # by their delivery (general ones, like their list, to every office), sign-in
     # records by the staff member they are about.
@@ -84,10 +86,12 @@ def audit_records_of_office(*, office_id: int) -> QuerySet[AuditRecord]:
         Q(delivery__office_id=office_id) | Q(delivery=None)
     )
     users = Staff.objects.filter(office_id=office_id)
+    couriers = Courier.objects.filter(staff__office_id=office_id)
     return AuditRecord.objects.filter(
         Q(subject__in=_keys(Delivery.objects.filter(office_id=office_id), "delivery:"))
         | Q(subject__in=_keys(complaints, "complaint:", "ticket"))
         | Q(subject__in=_keys(users, "user:", "user_id"))
+        | Q(subject__in=_keys(couriers, "courier:"))
         | Q(actor__staff__office_id=office_id)
     )
 

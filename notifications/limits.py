@@ -13,6 +13,7 @@ for the last message, so a cap can be passed by the number of such concurrent re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from notifications.models import SmsMessage, SmsOptOut, SmsStatus, SuppressedReason
 
@@ -24,23 +25,29 @@ def sms_hold_back_reason(*, to: str, subject: str, now: datetime) -> str:
     """Why a non-critical SMS to `to` about `subject` must not go out now, or ""."""
     if SmsOptOut.objects.filter(phone=to).exists():
         return SuppressedReason.OPTED_OUT
-    counted = SmsMessage.objects.filter(critical=False).exclude(
-        status=SmsStatus.SUPPRESSED
-    )
-    to_number = counted.filter(to=to)
+    counts = _counts(to=to, subject=subject, now=now)
     if (
-        to_number.filter(created_at__gt=now - HOUR).count()
-        >= settings.SMS_MAX_PER_NUMBER_PER_HOUR
-        or to_number.filter(created_at__gt=now - DAY).count()
-        >= settings.SMS_MAX_PER_NUMBER_PER_DAY
+        counts["number_hour"] >= settings.SMS_MAX_PER_NUMBER_PER_HOUR
+        or counts["number_day"] >= settings.SMS_MAX_PER_NUMBER_PER_DAY
     ):
         return SuppressedReason.NUMBER_LIMIT
-    if (
-        subject
-        and counted.filter(subject=subject, created_at__gt=now - DAY).count()
-        >= settings.SMS_MAX_PER_SUBJECT_PER_DAY
-    ):
+    if subject and counts["subject_day"] >= settings.SMS_MAX_PER_SUBJECT_PER_DAY:
         return SuppressedReason.SUBJECT_LIMIT
-    if counted.filter(created_at__gt=now - HOUR).count() >= settings.SMS_MAX_PER_HOUR:
+    if counts["all_hour"] >= settings.SMS_MAX_PER_HOUR:
         return SuppressedReason.BUDGET
     return ""
+
+
+def _counts(*, to: str, subject: str, now: datetime) -> dict[str, int]:
+    """The four counts the caps compare, in one query over the last day's messages."""
+    last_hour = Q(created_at__gt=now - HOUR)
+    return (
+        SmsMessage.objects.filter(critical=False, created_at__gt=now - DAY)
+        .exclude(status=SmsStatus.SUPPRESSED)
+        .aggregate(
+            number_hour=Count("id", filter=Q(to=to) & last_hour),
+            number_day=Count("id", filter=Q(to=to)),
+            subject_day=Count("id", filter=Q(subject=subject)),
+            all_hour=Count("id", filter=last_hour),
+        )
+    )

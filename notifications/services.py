@@ -166,23 +166,22 @@ def sms_send(*, message_id: int) -> SendOutcome:
 
 def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None:
     SmsMessage.objects.filter(pk=message.pk, status=expected).update(
-        status=SmsStatus.SENT, provider_sid=provider_sid, sent_at=timezone.now()
+        status=SmsStatus.SENT,
+        provider_sid=provider_sid,
+        sent_at=timezone.now(),
+        **_forgotten_body(message),
     )
-    _redact_if_secret(message.pk)
     _apply_reports(provider_sid)
 
 
 REDACTED = "[redacted after sending]"
 
 
-def _redact_if_secret(message_id: int) -> None:
-    """Forget the words of a secret message (a handover code, a survey key) once it
-    is settled.
-
-    Nobody may read a code: the text is needed only until the send is settled
-    (reconciliation compares it with the provider's log)."""
-    secret = Q(critical=True) | Q(secret=True)
-    SmsMessage.objects.filter(secret, pk=message_id).update(body=REDACTED)
+def _forgotten_body(message: SmsMessage) -> dict[str, str]:
+    """The body to write when a secret message (a handover code, a survey key) is
+    settled: nobody may read a code, and the text is needed only until the send is
+    settled (reconciliation compares it with the provider's log)."""
+    return {"body": REDACTED} if message.secret or message.critical else {}
 
 
 def _claim(message_id: int) -> SmsMessage | None:
@@ -215,10 +214,8 @@ def _finish(
     retry_at = timezone.now() + sms_retry_delay(message.attempts) if retry else None
     SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
         status=status, error_code=code, error_message=error[:300],
-        next_attempt_at=retry_at,
+        next_attempt_at=retry_at, **({} if retry else _forgotten_body(message)),
     )  # fmt: skip
-    if not retry:
-        _redact_if_secret(message.pk)
     logger.info("sms %s: %s %s", message.pk, status, code)
     return SendOutcome(status=status, retry_at=retry_at)
 

@@ -1,6 +1,8 @@
 """Who gets to see a delivery: anyone with its code, within the client's budget."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -9,7 +11,9 @@ from delivery import tracking_codes
 from delivery.models import Delivery
 from public.forms import code_error
 from public.ratelimit import tracking_rate_limited
-from public.summary import delivery_for_tracking
+from public.summary import delivery_for_tracking, tracking_data_for_code
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,29 @@ class Refusal:
 def delivery_for_code(request: HttpRequest, code: str) -> Delivery | Refusal:
     """Count the look-up, then find the delivery; the budget is checked first, so a
     throttled client learns nothing about the code."""
+    refusal = _refusal(request, code)
+    if refusal is not None:
+        return refusal
+    delivery = delivery_for_tracking(code=tracking_codes.normalize(code))
+    if delivery is None:
+        return _not_found()
+    return delivery
+
+
+def public_data_for_code(
+    request: HttpRequest, code: str, present: Callable[[Delivery], T]
+) -> T | Refusal:
+    """As `delivery_for_code`, for what the public sees of it: `present(delivery)`,
+    cached per language while the delivery does not change (it must hold no more
+    than the public may see)."""
+    refusal = _refusal(request, code)
+    if refusal is not None:
+        return refusal
+    data = tracking_data_for_code(tracking_codes.normalize(code), present)
+    return _not_found() if data is None else data
+
+
+def _refusal(request: HttpRequest, code: str) -> Refusal | None:
     if tracking_rate_limited(request):
         return Refusal(
             429,
@@ -32,9 +59,8 @@ def delivery_for_code(request: HttpRequest, code: str) -> Delivery | Refusal:
             ),
         )
     error = code_error(code)
-    if error:
-        return Refusal(400, error)
-    delivery = delivery_for_tracking(code=tracking_codes.normalize(code))
-    if delivery is None:
-        return Refusal(404, _("No delivery was found for this code."))
-    return delivery
+    return Refusal(400, error) if error else None
+
+
+def _not_found() -> Refusal:
+    return Refusal(404, _("No delivery was found for this code."))

@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from public.access import Refusal, delivery_for_code
+from delivery.models import Delivery
+from public.access import Refusal, public_data_for_code
 from public.summary import tracking_summary
 
 
@@ -60,8 +61,12 @@ class TrackingApi(APIView):
         },
     )
     def get(self, request: Request, code: str) -> Response:
-        found = delivery_for_code(request, code)
+        found = public_data_for_code(request, code, _tracking_json)
         if isinstance(found, Refusal):
             return Response({"detail": found.message}, status=found.status)
-        summary = tracking_summary(found)
-        return Response(self.TrackingOutputSerializer(summary).data)
+        return Response(found)
+
+
+def _tracking_json(delivery: Delivery) -> dict:
+    summary = tracking_summary(delivery)
+    return dict(TrackingApi.TrackingOutputSerializer(summary).data)

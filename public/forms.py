@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from delivery import tracking_codes
-from delivery.models import Delivery
 from delivery.services.applicant_requests import (
     WINDOW_HOURS,
-    request_day_choices,
+    request_days_before,
     window_start_choices,
 )
 
@@ -67,13 +66,13 @@ class RequestDayForm(forms.Form):
         coerce=date.fromisoformat,
     )
 
-    def __init__(self, *args: Any, delivery: Delivery, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, deadline: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # `fields` is typed as plain fields; this one is declared a choice field above.
         field = cast(forms.TypedChoiceField, self.fields["day"])
         field.choices = [
             (day.isoformat(), formats.date_format(day, "l, j F"))
-            for day in request_day_choices(delivery=delivery)
+            for day in request_days_before(deadline)
         ]
 
 

@@ -14,16 +14,17 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from redis.exceptions import RedisError
 
+from delivery.cache_health import warn_cache_down
+
 logger = logging.getLogger(__name__)
 _fallback = LocMemCache("antar-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
-_warned_at = [0.0]
-WARN_EVERY_S = 60
 
 
 def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
@@ -35,25 +36,32 @@ def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
     client = request.META.get("REMOTE_ADDR") or "unknown"
     key = f"rate:{scope}:{client}:{int(time.time() // window_s)}"
     try:
-        count = _count(cache, key, window_s)
+        count = _count(caches["default"], key, window_s)
     except (RedisError, OSError) as exc:
-        _warn(exc)
+        warn_cache_down(
+            logger, "rate-limit cache unreachable, counting per process", exc
+        )
         count = _count(_fallback, key, window_s)
     return count > settings.TRACKING_RATE_LIMIT
 
 
 def _count(store: BaseCache, key: str, window_s: int) -> int:
-    store.add(key, 0, timeout=window_s)
+    if isinstance(store, RedisCache):
+        return _count_in_redis(store, key, window_s)
     try:
         return store.incr(key)
-    except ValueError:  # expired between add and incr
-        store.set(key, 1, timeout=window_s)
-        return 1
+    except ValueError:  # the window's first look-up (or its key just expired)
+        if store.add(key, 1, timeout=window_s):
+            return 1
+        return store.incr(key)  # another process started the window meanwhile
 
 
-def _warn(exc: Exception) -> None:
-    # Once a minute per process, not once per request; never the client's address.
-    now = time.monotonic()
-    if now - _warned_at[0] >= WARN_EVERY_S:
-        _warned_at[0] = now
-        logger.warning("rate-limit cache unreachable, counting per process: %s", exc)
+def _count_in_redis(store: RedisCache, key: str, window_s: int) -> int:
+    # Django's incr() asks EXISTS first: a plain INCR is one round trip on every
+    # look-up, and the window's first sets the expiry.
+    full_key = store.make_and_validate_key(key)
+    client = store._cache.get_client(full_key, write=True)
+    count = int(client.incr(full_key))
+    if count == 1:
+        client.expire(full_key, window_s)
+    return count

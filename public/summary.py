@@ -5,9 +5,12 @@ or passport number, and no free text written by staff (event notes): event label
 from the status and event-kind names and fixed reason phrases only.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TypeVar
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +23,10 @@ from delivery.notify import (
     FAILURE_REASONS_EN,
 )
 from delivery.services.applicant_requests import CHANGEABLE, RequestReason
+from delivery.tracking_cache import tracking_cached
 
 S = Status
+T = TypeVar("T")
 HEADLINES = {
     S.RECEIVED: gettext_lazy("Your passport is ready. We are preparing its delivery."),
     S.QUEUED: gettext_lazy("Your passport is waiting to be planned for delivery."),
@@ -108,6 +113,42 @@ def delivery_for_tracking(*, code: str) -> Delivery | None:
         .filter(tracking_code=code)
         .first()
     )
+
+
+def tracking_data_for_code(code: str, present: Callable[[Delivery], T]) -> T | None:
+    """`present(delivery)` for the delivery with this (normalized) code, or None.
+
+    A code seen before maps to its delivery in this process (codes never change), so
+    an unchanged delivery's answer costs no database query at all."""
+
+    def compute() -> T | None:
+        delivery = delivery_for_tracking(code=code)
+        return present(delivery) if delivery is not None else None
+
+    if not settings.TRACKING_CACHE_TTL_S:
+        return compute()
+    variant = f"{present.__qualname__}:{translation.get_language()}"
+    delivery_id = _delivery_ids.get(code)
+    if delivery_id is None:
+        delivery_id = (
+            Delivery.objects.filter(tracking_code=code)
+            .values_list("id", flat=True)
+            .first()
+        )
+        if delivery_id is None:
+            return None
+        _remember(code, delivery_id)
+    return tracking_cached(delivery_id, variant, compute)
+
+
+_delivery_ids: dict[str, int] = {}
+_MAX_REMEMBERED = 100_000
+
+
+def _remember(code: str, delivery_id: int) -> None:
+    if len(_delivery_ids) >= _MAX_REMEMBERED:
+        _delivery_ids.clear()
+    _delivery_ids[code] = delivery_id
 
 
 def tracking_summary(delivery: Delivery) -> TrackingSummary:

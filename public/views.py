@@ -6,6 +6,7 @@ the same page and status whatever it is. Only the typo check (no database) says 
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -28,7 +29,7 @@ from delivery.services.applicant_requests import (
     delivery_sms_opt_out,
 )
 from notifications.services import sms_is_opted_out
-from public.access import delivery_for_code
+from public.access import Refusal, delivery_for_code, public_data_for_code
 from public.forms import (
     HoldForm,
     LookupForm,
@@ -36,7 +37,7 @@ from public.forms import (
     RequestWindowForm,
     SmsForm,
 )
-from public.summary import tracking_summary
+from public.summary import TrackingSummary, tracking_summary
 
 REFUSAL_TEMPLATES = {429: "tracking/throttled.html", 404: "tracking/not_found.html"}
 
@@ -56,13 +57,30 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def page(request: HttpRequest, code: str) -> HttpResponse:
     """The delivery's status, timeline, expected window and the office's contact."""
-    found = find_delivery(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    delivery = found
-    if code != delivery.tracking_code:
-        return redirect("tracking:page", code=delivery.tracking_code)
-    return _render_page(request, delivery)
+    found = public_data_for_code(request, code, page_view)
+    if isinstance(found, Refusal):
+        return _refused(request, code, found)
+    if code != found.code:
+        return redirect("tracking:page", code=found.code)
+    return _render_page(request, found)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the page shows of a delivery: cached, so nothing personal in it."""
+
+    code: str
+    summary: TrackingSummary
+    sms_off: bool
+
+
+def page_view(delivery: Delivery) -> PageView:
+    phone = delivery.document.applicant.phone
+    return PageView(
+        code=delivery.tracking_code,
+        summary=tracking_summary(delivery),
+        sms_off=sms_is_opted_out(phone=phone),
+    )
 
 
 def find_delivery(request: HttpRequest, code: str) -> Delivery | HttpResponse:
@@ -70,14 +88,18 @@ def find_delivery(request: HttpRequest, code: str) -> Delivery | HttpResponse:
     found = delivery_for_code(request, code)
     if isinstance(found, Delivery):
         return found
+    return _refused(request, code, found)
+
+
+def _refused(request: HttpRequest, code: str, refusal: Refusal) -> HttpResponse:
     # Refusals never echo the code back, not even in the language switch.
     lookup_path = reverse("tracking:lookup")
-    if found.status == 400:
+    if refusal.status == 400:
         context: dict[str, Any] = {"form": LookupForm({"code": code})}
         return _render(request, "tracking/lookup.html", context, 400, path=lookup_path)
-    template = REFUSAL_TEMPLATES[found.status]
-    context = {"form": LookupForm(), "message": found.message}
-    return _render(request, template, context, found.status, path=lookup_path)
+    template = REFUSAL_TEMPLATES[refusal.status]
+    context = {"form": LookupForm(), "message": refusal.message}
+    return _render(request, template, context, refusal.status, path=lookup_path)
 
 
 @require_POST
@@ -88,7 +110,9 @@ def request_day(request: HttpRequest, code: str) -> HttpResponse:
         request,
         code,
         form_name="day_form",
-        make_form=lambda delivery, data: RequestDayForm(data, delivery=delivery),
+        make_form=lambda delivery, data: RequestDayForm(
+            data, deadline=delivery.document.collection_deadline
+        ),
         apply=lambda delivery, data: delivery_request_day(
             delivery=delivery, on_date=data["day"]
         ),
@@ -171,30 +195,31 @@ def _act(
         else:
             messages.success(request, done)
             return redirect("tracking:page", code=delivery.tracking_code)
-    return _render_page(request, delivery, bound={form_name: form}, status=status)
+    view = page_view(delivery)
+    return _render_page(request, view, bound={form_name: form}, status=status)
 
 
 def _render_page(
     request: HttpRequest,
-    delivery: Delivery,
+    view: PageView,
     *,
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
-        "summary": tracking_summary(delivery),
-        "code": delivery.tracking_code,
-        "day_form": RequestDayForm(delivery=delivery),
+        "summary": view.summary,
+        "code": view.code,
+        "day_form": RequestDayForm(deadline=view.summary.collection_deadline),
         "window_form": RequestWindowForm(),
         "hold_form": HoldForm(),
-        "sms_off": sms_is_opted_out(phone=delivery.document.applicant.phone),
+        "sms_off": view.sms_off,
         # A refused request is said at the top: its form may not be shown any more.
         "refusals": [
             e for form in (bound or {}).values() for e in form.errors.get("__all__", [])
         ],
         **(bound or {}),
     }
-    path = reverse("tracking:page", kwargs={"code": delivery.tracking_code})
+    path = reverse("tracking:page", kwargs={"code": view.code})
     return _render(request, "tracking/page.html", context, status=status, path=path)
 
 

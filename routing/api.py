@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,6 +54,14 @@ class StopOutput(serializers.Serializer):
         return stop.pk in self.context.get("late_stop_ids", ())
 
 
+class RouteBaseOutput(serializers.Serializer):
+    """Where a route starts and ends: the office, a depot or the courier's pin."""
+
+    name = serializers.CharField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+
+
 class RouteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     courier_id = serializers.IntegerField()
@@ -69,6 +77,7 @@ class RouteOutput(serializers.Serializer):
     late_stop_ids = serializers.SerializerMethodField()
     overtime_s = serializers.SerializerMethodField()
     stops = serializers.SerializerMethodField()
+    base = serializers.SerializerMethodField()
 
     def _lateness(self, route: Route) -> RouteLateness:
         return self.context["lateness"][route.pk]
@@ -86,6 +95,11 @@ class RouteOutput(serializers.Serializer):
 
     def get_overtime_s(self, route: Route) -> int:
         return self._lateness(route).overtime_s
+
+    @extend_schema_field(RouteBaseOutput)
+    def get_base(self, route: Route) -> dict[str, Any]:
+        name, lat, lon = route.base()
+        return {"name": name, "lat": lat, "lon": lon}
 
     def get_stops(self, route: Route) -> list[dict[str, Any]]:
         late = {"late_stop_ids": self._lateness(route).late_stop_ids}

@@ -15,12 +15,16 @@ def _point(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]
 
 
 def plan_geojson(plan: RoutePlan) -> dict[str, Any]:
-    """Depot, stops (numbered per route, with promised window) and route lines."""
+    """Office, other bases, stops (numbered, with promised window) and route lines."""
     office = plan.office
     features = [_point(office.lon, office.lat, {"kind": "depot", "name": office.name})]
     for route in route_plan_with_routes(plan):
         stops = list(route.stops.all())
-        line = [[office.lon, office.lat]]
+        name, lat, lon = route.base()
+        if route.base_lat is not None and (lat, lon) != (office.lat, office.lon):
+            properties = {"kind": "base", "name": name, "courier_id": route.courier_id}
+            features.append(_point(lon, lat, properties))
+        line = [[lon, lat]]
         for stop in stops:
             line.append([stop.lon, stop.lat])
             features.append(
@@ -38,7 +42,7 @@ def plan_geojson(plan: RoutePlan) -> dict[str, Any]:
                     },
                 )
             )
-        line.append([office.lon, office.lat])
+        line.append([lon, lat])
         features.append(
             {
                 "type": "Feature",

@@ -75,6 +75,11 @@ class Route(models.Model):
     load = models.PositiveIntegerField(_("passports"), default=0)
     start_at = models.DateTimeField(_("departure"), null=True)
     end_at = models.DateTimeField(_("return"), null=True)
+    # Where the route starts and ends, as the courier's base was when planned; no
+    # point means the office (docs/DESIGN.md, "Courier bases").
+    base_label = models.CharField(_("start and end"), max_length=200, blank=True)
+    base_lat = models.FloatField(null=True, blank=True)
+    base_lon = models.FloatField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("route")
@@ -87,6 +92,13 @@ class Route(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.courier}"
+
+    def base(self) -> tuple[str, float, float]:
+        """Label, latitude and longitude of the route's start and end."""
+        if self.base_lat is not None and self.base_lon is not None:
+            return (self.base_label, self.base_lat, self.base_lon)
+        office = self.plan.office
+        return (office.name, office.lat, office.lon)
 
 
 class Stop(models.Model):

@@ -73,7 +73,7 @@ def _group(deliveries: Iterable[Delivery]) -> list[list[Delivery]]:
 
 
 class _Points:
-    """Matrix locations: the depot first, then one per distinct point."""
+    """Matrix locations: the office first, then one per distinct point."""
 
     def __init__(self, depot: tuple[float, float]) -> None:
         self.points = [depot]
@@ -138,6 +138,7 @@ def build_problem(
         stops.append(_stop(stop_id, group, location, on_date))
         return stop_id
 
+    bases = {c.pk: points.index(_base_point(c)) for c in couriers}
     for courier_id, groups in (locked or {}).items():
         locked_ids[courier_id] = [add("L", group) for group in groups]
     for group in _group(free):
@@ -148,6 +149,7 @@ def build_problem(
     vehicles = [
         _vehicle(
             courier,
+            bases[courier.pk],
             locked_ids.get(courier.pk, ()),
             car_durations if courier.vehicle_kind == "car" else None,
         )
@@ -168,14 +170,24 @@ def build_problem(
     )
 
 
+def _base_point(courier: Courier) -> tuple[float, float]:
+    base = courier.base()
+    return (base.lat, base.lon)
+
+
 def _vehicle(
-    courier: Courier, locked_stop_ids: Sequence[str], duration_s: Matrix | None
+    courier: Courier,
+    base: int,
+    locked_stop_ids: Sequence[str],
+    duration_s: Matrix | None,
 ) -> Vehicle:
+    # A courier starts and ends at their base: the office, a depot where the office
+    # sent their passports the day before, or their own pin (docs/DESIGN.md).
     shift = (seconds_of(courier.shift_start), seconds_of(courier.shift_end))
     return Vehicle(
         vehicle_id=f"C{courier.pk}",
-        start_location=0,
-        end_location=0,
+        start_location=base,
+        end_location=base,
         shift_start_s=shift[0],
         shift_end_s=shift[1],
         capacity=courier.capacity,

@@ -250,9 +250,14 @@ def _save(
     for planned_route in solved.routes:
         if not planned_route.stops:
             continue
+        courier = built.couriers[planned_route.vehicle_id]
+        base = courier.base()
         route = Route.objects.create(
             plan=plan,
-            courier=built.couriers[planned_route.vehicle_id],
+            courier=courier,
+            base_label=base.label[:200],
+            base_lat=base.lat,
+            base_lon=base.lon,
             distance_m=planned_route.distance_m,
             duration_s=planned_route.duration_s,
             load=planned_route.load,
@@ -508,7 +513,7 @@ def _ordered_stops(route: Route) -> list[Stop]:
 def _resimulate(plan: RoutePlan, route: Route, stops: list[Stop]) -> list[int]:
     """Re-number `stops` on `route`, drive them, save their times and the totals."""
     groups = _stop_deliveries(stops)
-    driven = _drive(plan, route.courier, stops, groups)
+    driven = _drive(route, stops, groups)
     midnight = local_midnight(plan.date)
 
     def at(seconds: int) -> datetime:
@@ -542,9 +547,11 @@ def _resimulate(plan: RoutePlan, route: Route, stops: list[Stop]) -> list[int]:
     return [stop.pk for stop, visit in visits if visit.late]
 
 
-def _drive(plan: RoutePlan, courier, stops: list[Stop], groups) -> SimRoute:
+def _drive(route: Route, stops: list[Stop], groups) -> SimRoute:
+    courier = route.courier
     profile = CAR if courier.vehicle_kind == "car" else MOTORBIKE
-    points = [(plan.office.lat, plan.office.lon)] + [(s.lat, s.lon) for s in stops]
+    _, lat, lon = route.base()  # from and back to where the plan started it
+    points = [(lat, lon)] + [(s.lat, s.lon) for s in stops]
     matrix = travel_matrix(points, profile=profile, osrm_url=settings.OSRM_URL or None)
     return simulate_route(
         [_sim_stop(i, groups[s.pk]) for i, s in enumerate(stops, start=1)],

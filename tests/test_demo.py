@@ -14,12 +14,16 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from delivery.demo_history import HistoryReport, seed_history
 from delivery.figures import figures_for_month
 from delivery.gazetteer import load_gazetteer
 from delivery.models import Courier, Delivery, Office, Status
+from delivery.selectors import couriers_available, deliveries_to_plan
 from delivery.services.audit import audit_verify
+from routing.core.preparation import prepare, split_servable
+from routing.problem_builder import build_problem
 from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +89,25 @@ def test_the_demo_history_fills_the_public_figures_and_keeps_the_trail_whole():
     assert again == HistoryReport()  # seeded once
     assert audit_verify().ok
     assert not Delivery.objects.filter(delivered_at__date__gte=today).exists()
+
+
+@pytest.mark.django_db
+def test_no_demo_delivery_is_too_far_for_one_shift():
+    call_command("seed_demo", history_days=0)
+    office = Office.objects.get()
+    couriers = list(couriers_available(office_id=office.pk))
+    on_date = timezone.localdate()
+    queue = list(
+        deliveries_to_plan(office_id=office.pk, exclude_ids=set(), on_date=on_date)
+    )
+    built = build_problem(office=office, on_date=on_date, couriers=couriers, free=queue)
+
+    servable, too_far = split_servable(prepare(built.problem, seed=0))
+
+    bases = {c.base().label for c in couriers}
+    assert {"Kantor Imigrasi Sijunjung", "UKK Pulau Punjung"} < bases
+    assert len(servable) == len(built.problem.stops) == 150
+    assert too_far == []
 
 
 @pytest.mark.django_db

@@ -280,6 +280,22 @@ def cache_down(settings):
 
 
 @pytest.mark.django_db
+def test_with_the_cache_down_the_tracking_summary_comes_from_the_database(
+    client, cache_down
+):
+    from delivery.models import Status
+    from tests.factories import make_delivery
+
+    cache_down.TRACKING_CACHE_TTL_S = 60
+    delivery = make_delivery(Status.SCHEDULED)
+
+    response = client.get(f"/api/track/{delivery.tracking_code}/")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "scheduled"
+
+
+@pytest.mark.django_db
 def test_with_the_cache_down_public_pages_are_served_and_still_rate_limited(
     client, cache_down
 ):

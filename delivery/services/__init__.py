@@ -17,6 +17,7 @@ from delivery.services.courier_actions import (
     deliveries_start_route,
     delivery_record_failed_visit,
 )
+from delivery.services.courier_base import courier_base_check, courier_set_base
 from delivery.services.deferral import delivery_defer
 from delivery.services.details import (
     delivery_details_change_check,
@@ -78,6 +79,8 @@ __all__ = [
     "HandoverOutcome",
     "Proof",
     "courier_action_apply",
+    "courier_base_check",
+    "courier_set_base",
     "deliveries_start_route",
     "delivery_mark_arrived",
     "delivery_mark_heading",

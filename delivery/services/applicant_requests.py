@@ -41,9 +41,14 @@ class RequestReason:
 
 def request_day_choices(*, delivery: Delivery, today: date | None = None) -> list[date]:
     """Working days an applicant may ask for: within 14 days, before the deadline."""
-    today = today or timezone.localdate()
-    deadline = delivery.document.collection_deadline
-    days = working_days_after(today, within_days=REQUEST_DAYS_AHEAD)
+    return request_days_before(delivery.document.collection_deadline, today=today)
+
+
+def request_days_before(deadline: date, *, today: date | None = None) -> list[date]:
+    """The working days of the next 14 before `deadline` (what the page offers)."""
+    days = working_days_after(
+        today or timezone.localdate(), within_days=REQUEST_DAYS_AHEAD
+    )
     return [day for day in days if day < deadline]
 
 
@@ -78,9 +83,13 @@ def delivery_request_window(*, delivery: Delivery, window_start: time) -> Delive
     start = datetime.combine(date.min, window_start)
     window_end = (start + timedelta(hours=WINDOW_HOURS)).time()
     _refuse_on_todays_route(delivery)
+    # The day it was planned for: the window applies from then on (the SMS says so).
+    planned_day = delivery.scheduled_date if delivery.status == S.SCHEDULED else None
     delivery = _back_to_queue(delivery)
     _update_queued(delivery, window_start=window_start, window_end=window_end)
-    return _confirm(delivery, reason_code=RequestReason.TIME_WINDOW)
+    return _confirm(
+        delivery, reason_code=RequestReason.TIME_WINDOW, planned_day=planned_day
+    )
 
 
 def delivery_hold_for_collection(*, delivery: Delivery) -> Delivery:
@@ -165,11 +174,13 @@ def _record(delivery: Delivery, *, reason_code: str) -> DeliveryEvent:
     )
 
 
-def _confirm(delivery: Delivery, *, reason_code: str) -> Delivery:
+def _confirm(
+    delivery: Delivery, *, reason_code: str, planned_day: date | None = None
+) -> Delivery:
     event = _record(delivery, reason_code=reason_code)
     applicant = delivery.document.applicant
     with translation.override(applicant.language):
-        context = _sms_context(delivery)
+        context = _sms_context(delivery, planned_day)
     queue_sms(
         to=applicant.phone,
         template="request_received",
@@ -181,11 +192,15 @@ def _confirm(delivery: Delivery, *, reason_code: str) -> Delivery:
     return delivery
 
 
-def _sms_context(delivery: Delivery) -> dict[str, str]:
+def _sms_context(delivery: Delivery, planned_day: date | None) -> dict[str, str]:
+    """The confirmation's values; a later day is named with its year, as the day the
+    request applies from ("Senin, 7 Des 2026"), so it is not read as today."""
     day = delivery.requested_date
+    if day is None and planned_day and planned_day > timezone.localdate():
+        day = planned_day
     return {
         "link": tracking_link(delivery),
-        "date": formats.date_format(day, "l, j F") if day else "",
+        "date": formats.date_format(day, "l, j M Y") if day else "",
         "start": _clock(delivery.window_start),
         "end": _clock(delivery.window_end),
     }

@@ -120,8 +120,7 @@ def _after_filing(complaint: Complaint) -> None:
             "source": complaint.source,
         },
     )
-    applicant = complaint.delivery.document.applicant if complaint.delivery else None
-    phone = applicant.phone if applicant else complaint.contact_phone
+    phone, language = _complainant(complaint)
     if not phone:
         return
     queue_sms(
@@ -133,9 +132,43 @@ def _after_filing(complaint: Complaint) -> None:
             "days": settings.COMPLAINT_RESPONSE_DAYS,
         },
         key=f"complaint:{complaint.ticket}:received",
-        language=applicant.language if applicant else "id",
+        language=language,
         subject=f"delivery:{complaint.delivery_id}" if complaint.delivery_id else "",
     )
+
+
+def _complainant(complaint: Complaint) -> tuple[str, str]:
+    """The number and language the ticket and answers go to ("" for no number): the
+    delivery's applicant, else the number a general complaint left."""
+    applicant = complaint.delivery.document.applicant if complaint.delivery else None
+    if applicant is not None:
+        return applicant.phone, applicant.language
+    return complaint.contact_phone, "id"
+
+
+def _send_answer(complaint: Complaint, update: ComplaintUpdate) -> bool:
+    """Tell the complainant an answer is on the complaint's public page.
+
+    The SMS carries the ticket and the link, not the answer: an answer of any length
+    costs one segment, and the page shows it to whoever holds the ticket without the
+    complaint's text or anyone's personal data. Not critical: quiet hours and caps
+    apply. False when there is no number to send it to."""
+    phone, language = _complainant(complaint)
+    if not phone:
+        return False
+    queue_sms(
+        to=phone,
+        template="complaint_answered",
+        context={
+            "ticket": complaint.ticket,
+            "link": complaint_link(complaint),
+            "done": update.status_after in DONE,
+        },
+        key=f"complaint:{complaint.ticket}:update:{update.pk}",
+        language=language,
+        subject=f"delivery:{complaint.delivery_id}" if complaint.delivery_id else "",
+    )
+    return True
 
 
 @transaction.atomic
@@ -162,7 +195,7 @@ def complaint_respond(
         locked.resolved_at = now
         fields.append("resolved_at")
     locked.save(update_fields=fields)
-    ComplaintUpdate.objects.create(
+    update = ComplaintUpdate.objects.create(
         complaint=locked,
         at=now,
         actor=actor,
@@ -170,12 +203,14 @@ def complaint_respond(
         public_note=public_note.strip(),
         internal_note=internal_note.strip(),
     )
+    # Only an answer for the complainant is announced; an internal note is not.
+    sms = bool(update.public_note) and _send_answer(locked, update)
     audit_append(
         action="complaint.updated",
         subject=f"complaint:{locked.ticket}",
         actor=actor,
         actor_kind=ActorKind.STAFF,
-        data={"status": status},
+        data={"status": status, "answer_sms": sms},
     )
     return locked
 

@@ -16,6 +16,7 @@ from delivery.errors import DomainError
 from delivery.models import ActorKind, Delivery
 from delivery.services.audit import audit_append
 from delivery.services.location import FIXABLE
+from delivery.tracking_cache import tracking_cache_forget
 
 DETAILS_CHANGED = "delivery.details_changed"
 EDITABLE = ("address_line", "window_start", "window_end", "priority", "notes")
@@ -48,6 +49,7 @@ def delivery_update_details(
     for name, value in changed.items():
         setattr(delivery, name, value)
     delivery.save(update_fields=list(changed))
+    tracking_cache_forget(delivery.pk)
     audit_append(
         action=DETAILS_CHANGED,
         subject=f"delivery:{delivery.pk}",

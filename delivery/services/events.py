@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from delivery.models import DeliveryEvent
 from delivery.services.audit import audit_record_event
+from delivery.tracking_cache import tracking_cache_forget
 
 
 def record_event(
@@ -40,4 +41,5 @@ def record_event(
             lon=position.lon if position else None,
         )
         audit_record_event(event=event)
+        tracking_cache_forget(delivery_id)
     return event

@@ -5,8 +5,11 @@ Pure Python and numpy, no Django. Two sources:
 - Embedded default (no network): great-circle distance by the haversine formula on
   the mean Earth radius (IUGG, 6,371,008.8 m), which is within 0.5 % of the WGS84
   ellipsoidal distance, far less than the uncertainty of the road factor; times a
-  road factor (1.4 by default: roads in the hills wind and go round rivers); divided
-  by the vehicle's speed.
+  road factor (1.4 by default: roads in the hills wind and go round rivers); driven
+  at a speed that grows with the trip's length: every trip begins and ends on village
+  tracks, and a long one spends most of its way on the trans-Sumatra road. The speeds
+  are calibrated against the reference trips of `REFERENCE_TRIPS` (sources there and
+  in docs/DESIGN.md).
 - OSRM's ``table`` service when a base URL is given, requested in blocks so that
   each request stays within OSRM's table-size limit and a bounded URL.
 
@@ -26,6 +29,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from routing.core.travel_times import (
+    CAR,
+    MOTORBIKE,
+    PROFILES,
+    REFERENCE_TRIPS,
+    VehicleProfile,
+    seconds_on_road,
+)
+
 EARTH_RADIUS_M = 6_371_008.8
 # OSRM's default --max-table-size is 100: sources x destinations may not exceed
 # 100 x 100 per request. A 100 x 100 block carries 200 coordinates, about 4.5 kB
@@ -33,39 +45,22 @@ EARTH_RADIUS_M = 6_371_008.8
 OSRM_MAX_BLOCK = 100
 _ROW_BLOCK = 512  # rows per numpy pass: temporaries stay 512 x n_destinations
 
+__all__ = [
+    "CAR",
+    "MOTORBIKE",
+    "PROFILES",
+    "REFERENCE_TRIPS",
+    "MatrixCache",
+    "OsrmError",
+    "OsrmTableClient",
+    "TravelMatrix",
+    "VehicleProfile",
+    "geodesic_matrix",
+    "haversine_m",
+    "travel_matrix",
+]
+
 Points = Sequence[tuple[float, float]] | npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class VehicleProfile:
-    """How a kind of vehicle turns straight-line distance into road time.
-
-    Parameters
-    ----------
-    kind
-        "motorbike", "car", ...
-    speed_kmh
-        Average speed on the area's roads, stops and slopes included (embedded
-        estimate only: with OSRM, the server's profile gives the times).
-    road_factor
-        Road distance over straight-line distance (embedded estimate only).
-    osrm_profile
-        The profile name in OSRM URLs (``/table/v1/{osrm_profile}/...``).
-    """
-
-    kind: str
-    speed_kmh: float
-    road_factor: float = 1.4
-    osrm_profile: str = "driving"
-
-    def __post_init__(self) -> None:
-        if not self.speed_kmh > 0 or not self.road_factor >= 1:
-            raise ValueError(f"invalid vehicle profile {self!r}")
-
-
-MOTORBIKE = VehicleProfile(kind="motorbike", speed_kmh=30.0)
-CAR = VehicleProfile(kind="car", speed_kmh=35.0)
-PROFILES = {p.kind: p for p in (MOTORBIKE, CAR)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,14 +145,17 @@ def haversine_m(
 def _from_straight_m(
     straight_m: npt.NDArray[np.float64], profile: VehicleProfile
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    # Works in place on straight_m (always a fresh array here) and rounds straight
-    # into int32 arrays: for 2,000 points this halves the peak memory.
+    # Works in place on straight_m (always a fresh array here), rounds straight into
+    # int32 arrays, and times the road in blocks of rows: the temporaries of
+    # seconds_on_road stay 512 x n_destinations.
     road_m = np.multiply(straight_m, profile.road_factor, out=straight_m)
     distance_m = np.empty(road_m.shape, dtype=np.int32)
     np.rint(road_m, out=distance_m, casting="unsafe")
     duration_s = np.empty(road_m.shape, dtype=np.int32)
-    road_m /= profile.speed_kmh / 3.6
-    np.rint(road_m, out=duration_s, casting="unsafe")
+    for start in range(0, len(road_m), _ROW_BLOCK):
+        rows = slice(start, start + _ROW_BLOCK)
+        seconds = seconds_on_road(road_m[rows], profile)
+        np.rint(seconds, out=duration_s[rows], casting="unsafe")
     return distance_m, duration_s
 
 

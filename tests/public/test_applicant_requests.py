@@ -17,6 +17,7 @@ from delivery.services import (
     delivery_sms_opt_out,
 )
 from delivery.services.applicant_requests import request_day_choices
+from notifications import gsm
 from notifications.models import SmsMessage, SmsStatus
 from routing.models import PlannedDelivery
 from routing.services import route_plan_start
@@ -276,3 +277,46 @@ def test_a_window_for_a_delivery_on_todays_route_is_refused_and_changes_nothing(
     assert delivery.scheduled_date == today()
     assert delivery.window_start is None
     assert not delivery.events.filter(kind=EventKind.APPLICANT_REQUEST).exists()
+
+
+def test_another_day_is_named_in_the_sms_with_its_year(
+    django_capture_on_commit_callbacks,
+):
+    delivery = make_delivery(Status.QUEUED, language="id")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_request_day(delivery=delivery, on_date=date(2026, 9, 10))
+
+    body = sent_sms()[-1][1].body
+    assert "paspor diantar mulai Kamis, 10 Sep 2026." in body
+    assert gsm.segments(body) == 1, body
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", "diantar mulai Selasa, 8 Sep 2026 13.00-15.00 WIB."),
+        ("en", "delivery from Tuesday, 8 Sep 2026 13.00-15.00 WIB."),
+    ],
+)
+def test_a_window_on_a_later_planned_day_names_that_day_in_the_sms(
+    django_capture_on_commit_callbacks, language, expected
+):
+    delivery = make_delivery(Status.SCHEDULED, language=language)
+    Delivery.objects.filter(pk=delivery.pk).update(scheduled_date=date(2026, 9, 8))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_request_window(delivery=delivery, window_start=time(13, 0))
+
+    body = sent_sms()[-1][1].body
+    assert expected in body
+    assert gsm.segments(body) == 1, body
+
+
+def test_a_window_with_no_day_planned_names_no_day(django_capture_on_commit_callbacks):
+    delivery = make_delivery(Status.QUEUED, language="id")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_request_window(delivery=delivery, window_start=time(8, 0))
+
+    assert "paspor diantar 08.00-10.00 WIB." in sent_sms()[-1][1].body

@@ -17,6 +17,8 @@ from delivery.gazetteer import load_gazetteer
 from routing.core.matrix import (
     CAR,
     MOTORBIKE,
+    PROFILES,
+    REFERENCE_TRIPS,
     MatrixCache,
     OsrmError,
     OsrmTableClient,
@@ -92,21 +94,62 @@ def test_embedded_road_distance_and_time_from_muaro_to_sawahlunto():
 
     matrix = geodesic_matrix([muaro], [sawahlunto], profile=MOTORBIKE)
 
+    road_km = 1.4 * straight_m / 1000
     assert matrix.distance_m[0, 0] == round(1.4 * straight_m)
-    assert matrix.duration_s[0, 0] == round(1.4 * straight_m / (30 / 3.6))
+    # 5 km of village track at 25 km/h, 15 km at 35 km/h, the rest at 45 km/h.
+    assert 20 < road_km < 40
+    expected_s = (5 / 25 + 15 / 35 + (road_km - 20) / 45) * 3600
+    assert matrix.duration_s[0, 0] == pytest.approx(expected_s, abs=1)
     assert 40 * 60 < matrix.duration_s[0, 0] < 70 * 60
 
 
-def test_car_takes_less_time_than_motorbike_over_the_same_road():
-    points = _village_points(20)
+def test_speed_grows_with_the_length_of_the_trip():
+    kilometres = np.array([1, 3, 5, 10, 20, 40, 80, 120, 200])
+    for profile in (MOTORBIKE, CAR):
+        minutes = np.array([profile.minutes(km) for km in kilometres])
+        speeds = kilometres / (minutes / 60)
 
-    bike = geodesic_matrix(points, profile=MOTORBIKE)
-    car = geodesic_matrix(points, profile=CAR)
+        assert (np.diff(minutes) > 0).all()  # a longer trip never takes less time
+        assert (np.diff(speeds) >= -1e-9).all()  # ... but goes faster on average
+        assert speeds[0] < 30
+        assert speeds[-1] > 40
 
-    assert (bike.distance_m == car.distance_m).all()
-    off_diagonal = ~np.eye(20, dtype=bool)
-    ratio = car.duration_s[off_diagonal] / bike.duration_s[off_diagonal]
-    assert ratio == pytest.approx(np.full(ratio.shape, 30 / 35), abs=0.01)
+
+def test_a_detour_never_saves_time():
+    # Concave time: the straight leg is never slower than two legs summing to it.
+    for profile in (MOTORBIKE, CAR):
+        for a, b in [(1, 1), (3, 4), (5, 15), (10, 70), (2, 150)]:
+            assert profile.minutes(a + b) <= profile.minutes(a) + profile.minutes(b)
+
+
+@pytest.mark.parametrize("trip", REFERENCE_TRIPS, ids=lambda t: t.name)
+def test_profiles_reproduce_each_reference_trip(trip):
+    minutes = PROFILES[trip.kind].minutes(trip.road_km)
+
+    assert minutes == pytest.approx(trip.minutes, rel=trip.tolerance)
+    assert trip.source  # each figure says where it came from
+
+
+def test_the_trunk_road_to_pulau_punjung_fits_a_day_by_motorbike():
+    office, sungai_dareh = (-0.6636, 100.9433), _point("13.10.02.2001")
+
+    matrix = geodesic_matrix([office], [sungai_dareh], profile=MOTORBIKE)
+
+    # About 100 km of road: two and a half hours, not the 3 h 20 of 30 km/h.
+    assert 95_000 < matrix.distance_m[0, 0] < 110_000
+    assert 2 * 3600 < matrix.duration_s[0, 0] < 2.75 * 3600
+
+
+def test_invalid_tiers_are_refused():
+    with pytest.raises(ValueError, match="invalid vehicle profile"):
+        VehicleProfile(kind="x", speed_kmh=30, tiers=((5, 40),))  # slower later
+    with pytest.raises(ValueError, match="invalid vehicle profile"):
+        VehicleProfile(kind="x", speed_kmh=50, tiers=((5, 20), (5, 30)))
+
+
+def test_car_is_slower_on_village_tracks_and_faster_on_the_trunk_road():
+    assert CAR.minutes(4) > MOTORBIKE.minutes(4)
+    assert CAR.minutes(150) < MOTORBIKE.minutes(150)
 
 
 def test_profile_road_factor_and_speed_are_used():

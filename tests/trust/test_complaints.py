@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from delivery.models import AuditRecord, Complaint, ComplaintStatus, Role, Status
 from delivery.services.complaints import complaint_file, complaint_respond
+from notifications import gsm
 from notifications.models import SmsMessage, SmsStatus
 from notifications.services import sms_inbound
 from tests.factories import OfficeFactory, StaffFactory, make_delivery
@@ -366,3 +367,105 @@ def test_the_same_anonymous_complaint_from_one_number_is_one_ticket_until_a_day_
     assert first[0]["Location"] != later[0]["Location"]
     assert Complaint.objects.count() == 2
     assert len(sent_sms()) == 2
+
+
+def _answer(client, staff, complaint, **data):
+    client.force_login(staff.user)
+    return client.post(f"/petugas/pengaduan/{complaint.ticket}/", data)
+
+
+def test_an_answer_is_announced_by_one_sms_with_the_ticket_and_its_page(
+    dispatcher, client, django_capture_on_commit_callbacks, settings
+):
+    complaint = complaint_file(
+        text="Info kurang jelas.",
+        category="information",
+        contact_phone="+6281277001122",
+    )
+    long_answer = "Terima kasih, informasi di laman sudah kami lengkapi. " * 12
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _answer(
+            client, dispatcher, complaint, status="resolved", public_note=long_answer
+        )
+
+    assert answer.status_code == 302
+    messages = SmsMessage.objects.filter(template="complaint_answered")
+    assert messages.count() == 1
+    sms = [m for _, m in sent_sms() if "dijawab" in m.body]
+    assert [m.to for m in sms] == ["+6281277001122"]
+    body = sms[0].body
+    assert body.startswith(f"{settings.ANTAR_BRAND}: Pengaduan {complaint.ticket}")
+    assert f"/pengaduan/{complaint.ticket}" in body
+    assert "Info kurang jelas" not in body  # the complaint's text stays off the SMS
+    assert gsm.segments(body) == 1, body
+    record = AuditRecord.objects.get(action="complaint.updated")
+    assert (record.actor, record.data) == (
+        dispatcher.user,
+        {"status": "resolved", "answer_sms": True},
+    )
+    public = Client().get(f"/pengaduan/{complaint.ticket}/").text
+    assert long_answer.strip()[:60] in public
+    assert "+6281277001122" not in public
+    assert "Info kurang jelas" not in public
+
+
+def test_the_answer_to_a_deliverys_complaint_goes_to_its_applicant(
+    office, dispatcher, client, django_capture_on_commit_callbacks
+):
+    delivery = make_delivery(Status.QUEUED, office=office, language="en")
+    complaint = complaint_file(text="Late", category="late", delivery=delivery)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(client, dispatcher, complaint, status="in_progress", public_note="OK")
+
+    sms = SmsMessage.objects.get(template="complaint_answered")
+    assert sms.to == delivery.document.applicant.phone
+    assert sms.language == "en"
+
+
+def test_an_internal_note_or_a_complaint_without_a_phone_sends_no_sms(
+    dispatcher, client, django_capture_on_commit_callbacks
+):
+    anonymous = complaint_file(text="Tanpa nomor", category="other")
+    with_phone = complaint_file(
+        text="Dengan nomor", category="other", contact_phone="+6281277001133"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(client, dispatcher, anonymous, status="resolved", public_note="Sudah.")
+        _answer(
+            client, dispatcher, with_phone, status="in_progress", internal_note="Cek"
+        )
+
+    assert not SmsMessage.objects.filter(template="complaint_answered").exists()
+    anonymous.refresh_from_db()
+    assert anonymous.status == ComplaintStatus.RESOLVED
+    assert (
+        AuditRecord.objects.filter(
+            action="complaint.updated", data__answer_sms=False
+        ).count()
+        == 2
+    )
+
+
+def test_another_offices_dispatcher_cannot_answer_and_nothing_is_sent(
+    office, client, django_capture_on_commit_callbacks
+):
+    delivery = make_delivery(Status.QUEUED, office=office)
+    complaint = complaint_file(text="Terlambat", category="late", delivery=delivery)
+    elsewhere = StaffFactory(
+        office=OfficeFactory(code="padang", name="Kanim Padang"),
+        role=Role.DISPATCHER,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _answer(
+            client, elsewhere, complaint, status="resolved", public_note="Bukan kami"
+        )
+
+    assert answer.status_code == 404
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.OPEN
+    assert not complaint.updates.exists()
+    assert not SmsMessage.objects.filter(template="complaint_answered").exists()

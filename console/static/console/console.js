@@ -2,6 +2,18 @@
    Content-Security-Policy can forbid inline script. */
 (function () {
   "use strict";
+  // On a narrow screen the menu folds behind a button (CSS hides it only once this
+  // has run, so without script the menu simply wraps).
+  var top = document.getElementById("top");
+  var toggle = document.getElementById("menu-toggle");
+  if (top && toggle) {
+    top.classList.add("collapsible");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = top.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   // The language switch submits itself when a language is picked.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

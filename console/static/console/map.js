@@ -64,7 +64,14 @@ window.AntarMap = (function () {
     L.marker(depot, {icon: numberIcon("K", "#222", true), zIndexOffset: 1000})
       .bindTooltip(data.depot.name).addTo(map);
     data.routes.forEach(function (route) {
-      var line = [depot];
+      // A route starts and ends at its courier's base: the office, a depot or a pin.
+      var start = route.base ? [route.base[1], route.base[2]] : depot;
+      if (start[0] !== depot[0] || start[1] !== depot[1]) {
+        bounds.extend(start);
+        L.marker(start, {icon: numberIcon("B", route.color, true), zIndexOffset: 900})
+          .bindTooltip(route.courier + ": " + route.base[0]).addTo(map);
+      }
+      var line = [start];
       route.stops.forEach(function (s) {
         var point = [s[0], s[1]];
         line.push(point);
@@ -72,7 +79,7 @@ window.AntarMap = (function () {
         L.marker(point, {icon: numberIcon(s[2], route.color)})
           .bindTooltip(route.courier + " #" + s[2] + "<br>" + s[3]).addTo(map);
       });
-      line.push(depot);
+      line.push(start);
       L.polyline(line, {color: route.color, weight: 4, opacity: 0.85}).addTo(map);
     });
     map.fitBounds(bounds.pad(0.15));

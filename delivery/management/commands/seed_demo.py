@@ -10,7 +10,7 @@ from django.utils import timezone
 from delivery import services
 from delivery.demo_data import demo_deliveries
 from delivery.demo_history import seed_history
-from delivery.models import Office, Role
+from delivery.models import Courier, Depot, Office, Role
 from delivery.services.staff import courier_create, staff_create
 
 DEMO_PASSWORD = "antar-demo"
@@ -22,10 +22,22 @@ COURIERS = [
     ("kurir5", "Dedi Kurnia", "+6281266001005", "motorbike"),
     ("kurir6", "Agus Salim", "+6281266001006", "car"),
 ]
+# Southern Dharmasraya is 90-120 km from Muaro Sijunjung: too far for a day's round
+# trip from the office. The planned UKK at Pulau Punjung (delivery/data/README.md)
+# is a depot, and one courier lives in Sitiung (docs/DESIGN.md, "Courier bases").
+UKK_PULAU_PUNJUNG = {
+    "name": "UKK Pulau Punjung",
+    # No address exists yet: a demo point in Pulau Punjung town.
+    "address": "Pulau Punjung, Kabupaten Dharmasraya (alamat demo)",
+    "lat": -0.9502,
+    "lon": 101.5113,
+}
+DEPOT_COURIER = "kurir5"
+HOME_BASED = ("kurir4", "13.10.04.2001")  # Sitiung
 
 
 class Command(BaseCommand):
-    help = "Seed the demo: office at Muaro Sijunjung, staff, 6 couriers, deliveries."
+    help = "Seed the demo: office, UKK depot, staff, 6 couriers, deliveries."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--deliveries", type=int, default=150)
@@ -53,6 +65,7 @@ class Command(BaseCommand):
             },
         )
         self._create_people(office)
+        self._create_bases(office)
         if history_days:
             past = seed_history(office=office, days=history_days)
             self.stdout.write(
@@ -96,6 +109,24 @@ class Command(BaseCommand):
                 shift=(time(8, 0), time(16, 0)),
             )
 
+    def _create_bases(self, office: Office) -> None:
+        depot, _ = Depot.objects.get_or_create(
+            office=office, name=UKK_PULAU_PUNJUNG["name"], defaults=UKK_PULAU_PUNJUNG
+        )
+        by_username = {
+            c.staff.user.username: c
+            for c in Courier.objects.filter(staff__office=office).select_related(
+                "staff__user"
+            )
+        }
+        services.courier_set_base(
+            courier=by_username[DEPOT_COURIER], actor=None, depot=depot
+        )
+        username, village = HOME_BASED
+        services.courier_set_base(
+            courier=by_username[username], actor=None, village_code=village
+        )
+
     def _create_deliveries(self, office: Office, count: int) -> services.ImportReport:
         items = [
             {
@@ -124,3 +155,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  auditor  auditor        {base}/petugas/")
         self.stdout.write(f"  kurir1..kurir6  couriers  {base}/kurir/")
         self.stdout.write("  (API token: POST /api/auth/token/)")
+        self.stdout.write(
+            f"  {DEPOT_COURIER} starts at {UKK_PULAU_PUNJUNG['name']}, "
+            f"{HOME_BASED[0]} at home in Sitiung"
+        )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('routing', '0002_plan_heartbeat_and_enqueue'),
+        ('routing', '0003_route_base'),
     ]
 
     operations = [

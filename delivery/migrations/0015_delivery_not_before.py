@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0012_verbose_names_of_five_models'),
+        ('delivery', '0014_depot_permissions'),
     ]
 
     operations = [

@@ -1,0 +1,83 @@
+"""The public tracking summary, cached per delivery in the shared cache.
+
+Applicants reload their tracking page far more often than their delivery changes, and
+a look-up that reads the delivery and its events costs ten times Django's own work per
+request. So the summary is kept in the cache (Redis) under a per-delivery version:
+every change of a delivery (`record_event`, `delivery_update_details`) bumps the
+version when its transaction commits, and readers only take an entry stored under the
+current version. A reader that computed a summary from the old rows just before a
+change stores it with the old version, which no reader takes: no stale page after a
+change.
+
+Only with a shared cache (`CACHE_URL`): a per-process cache could not hear of changes
+made by the workers. `TRACKING_CACHE_TTL_S` (0: off) bounds how long an entry lives, and
+so how long changes that are not a delivery's own take to show: the office's contact
+details, or an SMS "STOP" (the page's SMS switch). When
+the cache fails, the summary is computed from the database as without it.
+
+The version and the entry are read in one round trip.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from redis.exceptions import RedisError
+
+from delivery.cache_health import warn_cache_down
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+_VERSION_TTL_S = 7 * 24 * 3600
+
+
+def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) -> T:
+    """The cached value of a delivery (`variant`: e.g. the language), or `compute()`
+    stored there. One round trip: the version and the entry are read together, and
+    the entry is good only if it was stored under the current version."""
+    if not settings.TRACKING_CACHE_TTL_S:
+        return compute()
+    version_key = _version_key(delivery_id)
+    key = f"track:v2:{delivery_id}:{variant}"
+    try:
+        found = cache.get_many([version_key, key])
+    except (RedisError, OSError) as exc:
+        warn_cache_down(logger, "tracking cache unreachable", exc)
+        return compute()
+    version = found.get(version_key, 0)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    if value is not None:
+        _safely(cache.set, key, (version, value), timeout=settings.TRACKING_CACHE_TTL_S)
+    return value
+
+
+def tracking_cache_forget(delivery_id: int) -> None:
+    """Make the delivery's cached summary unreadable once the transaction commits."""
+    if settings.TRACKING_CACHE_TTL_S:
+        transaction.on_commit(lambda: _bump(delivery_id))
+
+
+def _bump(delivery_id: int) -> None:
+    key = _version_key(delivery_id)
+    if not _safely(cache.add, key, 1, timeout=_VERSION_TTL_S):
+        _safely(cache.incr, key)
+
+
+def _version_key(delivery_id: int) -> str:
+    return f"trackver:v1:{delivery_id}"
+
+
+def _safely(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return call(*args, **kwargs)
+    except ValueError:  # incr of a key that expired meanwhile: the next add starts it
+        return None
+    except (RedisError, OSError) as exc:
+        warn_cache_down(logger, "tracking cache unreachable", exc)
+        return None
