@@ -382,6 +382,10 @@ OSRM_URL = env_str("OSRM_URL")
 # A plan may be made and published for today up to this many days ahead, no further:
 # its date is promised to applicants by SMS.
 PLAN_MAX_DAYS_AHEAD = env_int("PLAN_MAX_DAYS_AHEAD", 30)
+# Each plan also forecasts this many working days (its own day first); 1: no forecast.
+PLAN_HORIZON_DAYS = env_int("PLAN_HORIZON_DAYS", 5)
+# The forecast solves each further day within this many seconds at most.
+PLAN_HORIZON_DAY_BUDGET_S = env_int("PLAN_HORIZON_DAY_BUDGET_S", 3)
 # A solving plan with no heartbeat for this long lost its worker: run again or failed.
 PLAN_STALE_AFTER_S = env_int("PLAN_STALE_AFTER_S", 120)
 # Nominatim for street-level geocoding; unset: the shipped gazetteer only.

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from console.selectors import district_choices, village_choices
@@ -111,11 +112,23 @@ class PlanStartForm(forms.Form):
     time_limit_s = forms.IntegerField(
         label=_("Planning time (seconds)"), min_value=1, max_value=300, initial=10
     )
+    horizon_days = forms.IntegerField(
+        label=_("Forecast (working days)"),
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text=_("1: this day only."),
+    )
 
     def __init__(self, *args: Any, couriers: list[Courier], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedMultipleChoiceField, self.fields["couriers"])
         field.choices = [(c.pk, str(c)) for c in couriers]
+        self.fields["horizon_days"].initial = settings.PLAN_HORIZON_DAYS
+
+    def clean_horizon_days(self) -> int:
+        days: int | None = self.cleaned_data.get("horizon_days")
+        return settings.PLAN_HORIZON_DAYS if days is None else days
 
     def clean_date(self) -> dt.date:
         """Only days that may be planned (see route_plan_date_check)."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from console import manifests
 from console.access import OfficeRequest, console_view, dispatcher_only
 from console.forms import MoveStopForm, PlanStartForm, RestoreForm
+from console.leftout import left_out_defaults, left_out_groups
 from console.views import map_context
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
@@ -59,6 +60,7 @@ def plans(request: OfficeRequest) -> HttpResponse:
                 actor=request.user,
                 courier_ids=form.cleaned_data["couriers"],
                 time_limit_s=form.cleaned_data["time_limit_s"],
+                horizon_days=form.cleaned_data["horizon_days"],
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -94,7 +96,7 @@ def plan_review(plan: RoutePlan) -> dict:
         _route_row(route, PALETTE[index % len(PALETTE)], gazetteer, lateness[route.pk])
         for index, route in enumerate(plan_routes)
     ]
-    dropped = _dropped_groups(route_plan_dropped(plan), gazetteer)
+    dropped = left_out_groups(plan, route_plan_dropped(plan), gazetteer, DROP_REASONS)
     depot = {"lat": plan.office.lat, "lon": plan.office.lon, "name": plan.office.name}
     map_routes = [
         {
@@ -112,22 +114,11 @@ def plan_review(plan: RoutePlan) -> dict:
         "routes": routes,
         "dropped": dropped,
         "dropped_count": sum(len(group["rows"]) for group in dropped),
+        "left_out": left_out_defaults(plan),
         "map_data": {"depot": depot, "routes": map_routes},
         "late_total": sum(r["late"] for r in routes),
         "overtime_min": sum(r["overtime_min"] for r in routes),
     }
-
-
-def _dropped_groups(items, gazetteer) -> list[dict]:
-    """Left-out deliveries grouped by reason, largest group first."""
-    groups: dict[str, list[dict]] = {}
-    for item in items:
-        row = {"item": item, "village": gazetteer.label(item.delivery.village_code)}
-        groups.setdefault(item.dropped_reason, []).append(row)
-    return [
-        {"reason": DROP_REASONS.get(reason, reason), "code": reason, "rows": rows}
-        for reason, rows in sorted(groups.items(), key=lambda g: -len(g[1]))
-    ]
 
 
 def _route_row(route: Route, color: str, gazetteer, lateness: RouteLateness) -> dict:

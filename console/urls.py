@@ -3,7 +3,16 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from console import couriers, day, plan_publish, planning, trust_views, views
+from console import (
+    couriers,
+    day,
+    forecast,
+    leftout,
+    plan_publish,
+    planning,
+    trust_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -19,6 +28,8 @@ urlpatterns = [
     path("rencana/<int:plan_id>/pindah/", planning.move_stop, name="move-stop"),
     path("rencana/<int:plan_id>/kembalikan/", planning.restore, name="restore"),
     path("rencana/<int:plan_id>/terbitkan/", plan_publish.publish, name="publish"),
+    path("rencana/<int:plan_id>/perkiraan/", forecast.forecast, name="forecast"),
+    path("rencana/<int:plan_id>/tertinggal/", leftout.act, name="left-out"),
     path(
         "rencana/<int:plan_id>/manifes/<int:route_id>/",
         planning.manifest,

@@ -51,6 +51,8 @@ def deliveries_to_plan(
     if on_date is not None:
         # The applicant asked for this day or later on the tracking page.
         deliveries = deliveries.exclude(requested_date__gt=on_date)
+        # The office put it off to a later day (deferred from a plan's left-out list).
+        deliveries = deliveries.exclude(not_before__gt=on_date)
     return (
         deliveries.exclude(pk__in=exclude_ids).select_related("document").order_by("id")
     )

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -143,6 +144,12 @@ class PlanStartInput(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False, max_length=50
     )
     time_limit_s = serializers.IntegerField(min_value=1, max_value=300, default=10)
+    horizon_days = serializers.IntegerField(
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="Working days to forecast, the plan's day first (1: no forecast).",
+    )
 
 
 class PlanStartApi(APIView):
@@ -160,6 +167,9 @@ class PlanStartApi(APIView):
             actor=signed_in_user(request.user),
             courier_ids=form.validated_data.get("courier_ids"),
             time_limit_s=form.validated_data["time_limit_s"],
+            horizon_days=form.validated_data.get(
+                "horizon_days", settings.PLAN_HORIZON_DAYS
+            ),
         )
         return Response(PlanOutput(plan).data, status=status.HTTP_202_ACCEPTED)
 

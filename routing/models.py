@@ -152,3 +152,27 @@ class PlannedDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.delivery_id}"
+
+
+class PlanForecast(models.Model):
+    """The forecast of the next working days made with a plan (routing/horizon.py).
+
+    Only the plan's own day is publishable; the other days are a forecast, made again
+    with every plan. `result` holds the days (per courier counts), each queued
+    delivery's forecast day or the reason it will miss its deadline, and a summary.
+    """
+
+    plan = models.OneToOneField(
+        RoutePlan, on_delete=models.CASCADE, related_name="forecast"
+    )
+    days = models.PositiveSmallIntegerField(_("working days"))
+    result = models.JSONField(_("forecast"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("plan forecast")
+        verbose_name_plural = _("plan forecasts")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}+{self.days}d"

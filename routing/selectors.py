@@ -31,4 +31,4 @@ def route_plan_with_routes(plan: RoutePlan) -> list[Route]:
 
 def route_plan_dropped(plan: RoutePlan) -> QuerySet[PlannedDelivery]:
     """Deliveries the plan leaves out, with the reason."""
-    return plan.items.filter(stop__isnull=True).select_related("delivery")
+    return plan.items.filter(stop__isnull=True).select_related("delivery__document")

@@ -64,17 +64,26 @@ def route_plan_start(
     courier_ids: list[int] | None = None,
     time_limit_s: int = 10,
     replan_of: RoutePlan | None = None,
+    horizon_days: int = 1,
 ) -> RoutePlan:
-    """Create a pending plan and hand it to a planning worker after commit."""
+    """Create a pending plan and hand it to a planning worker after commit.
+
+    With `horizon_days` > 1 the worker also forecasts that many working days."""
     if not 1 <= time_limit_s <= 300:
         raise DomainError(_("The time limit must be between 1 and 300 seconds."))
+    if not 1 <= horizon_days <= 10:
+        raise DomainError(_("The forecast must cover 1 to 10 working days."))
     route_plan_date_check(on_date)
     plan = RoutePlan.objects.create(
         office=office,
         date=on_date,
         created_by=actor,
         replan_of=replan_of,
-        parameters={"courier_ids": courier_ids or [], "time_limit_s": time_limit_s},
+        parameters={
+            "courier_ids": courier_ids or [],
+            "time_limit_s": time_limit_s,
+            "horizon_days": horizon_days,
+        },
     )
     transaction.on_commit(functools.partial(route_plan_enqueue, plan_id=plan.pk))
     return plan

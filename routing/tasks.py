@@ -2,13 +2,17 @@
 
 from celery import shared_task
 
-from routing import recovery, services
+from routing import horizon, recovery, services
+from routing.models import PlanStatus
 
 
 @shared_task(acks_late=True, time_limit=420, soft_time_limit=400)
 def route_plan_solve_task(plan_id: int) -> str:
-    """Solve one pending plan; a second run finds it claimed and does nothing."""
+    """Solve one pending plan, then forecast its horizon; a second run does nothing."""
     plan = services.route_plan_solve(plan_id=plan_id)
+    if plan is not None and plan.status == PlanStatus.DRAFT:
+        # The next working days' forecast, at a short budget per day.
+        horizon.route_plan_forecast(plan=plan)
     return plan.status if plan else "already-claimed"
 
 

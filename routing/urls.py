@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import api, plan_edit_api
+from routing import api, forecast_api, plan_edit_api
 
 app_name = "routing"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
         "plans/<int:plan_id>/geojson/",
         api.PlanGeoJsonApi.as_view(),
         name="plan-geojson",
+    ),
+    path(
+        "plans/<int:plan_id>/forecast/",
+        forecast_api.PlanForecastApi.as_view(),
+        name="plan-forecast",
     ),
     path(
         "plans/<int:plan_id>/publish/",

@@ -326,6 +326,8 @@ class Delivery(models.Model):
     )
     # The applicant asked for delivery on this day (or later), from the tracking page.
     requested_date = models.DateField(_("requested day"), null=True, blank=True)
+    # The office put planning off until this day (delivery.services.deferral).
+    not_before = models.DateField(_("not planned before"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from delivery.services.courier_actions import (
     delivery_record_failed_visit,
 )
 from delivery.services.courier_base import courier_base_check, courier_set_base
+from delivery.services.deferral import delivery_defer
 from delivery.services.details import (
     delivery_details_change_check,
     delivery_update_details,
@@ -99,6 +100,7 @@ __all__ = [
     "import_jobs_sweep",
     "deliveries_intake_batch",
     "delivery_create",
+    "delivery_defer",
     "delivery_details_change_check",
     "delivery_fix_location",
     "delivery_update_details",
