@@ -71,6 +71,7 @@ def seed_history(
     couriers = list(Courier.objects.filter(staff__office=office, is_active=True))
     staff = office.staff.filter(role=Role.DISPATCHER).first()
     writer = _Writer(office, couriers, staff.user if staff else None, seed)
+    writer.today = today
     day = today - timedelta(days=days)
     while day < today:
         if is_working_day(day):
@@ -87,6 +88,7 @@ class _Writer:
         self.rng = random.Random(seed)
         self.people = iter(demo_deliveries(5000, today=date(2026, 1, 1), seed=seed))
         self.report = HistoryReport()
+        self.today = timezone.localdate()
         self.serial = 0
         self.events: list[DeliveryEvent] = []
         self.entries: list[AuditEntry] = []  # besides the events'
@@ -205,11 +207,26 @@ class _Writer:
                 after,
                 reason_code="max_attempts",
             )
+            self._uncollected(delivery)
         else:
             self._step(
                 delivery, S.QUEUED, Actor.system(), after, reason_code="requeued"
             )
         return False
+
+    def _uncollected(self, delivery: Delivery) -> None:
+        """A returned passport nobody collected by its deadline was cancelled then,
+        as the daily sweep does (so the live demo's sweep finds nothing left)."""
+        deadline = delivery.document.collection_deadline
+        if deadline < self.today:
+            at = _at(deadline, time(0, 5))
+            self._step(
+                delivery,
+                S.CANCELLED,
+                Actor.system(),
+                at,
+                reason_code="collection_deadline_passed",
+            )
 
     def _step(
         self, delivery: Delivery, to: str, actor: Actor, at: datetime, **fields

@@ -22,6 +22,7 @@ from delivery.gazetteer import load_gazetteer
 from delivery.models import Courier, Delivery, Office, Status
 from delivery.selectors import couriers_available, deliveries_to_plan
 from delivery.services.audit import audit_verify
+from delivery.services.lifecycle import deliveries_cancel_uncollected
 from routing.core.preparation import prepare, split_servable
 from routing.problem_builder import build_problem
 from tests.helpers import wait_until
@@ -87,6 +88,8 @@ def test_the_demo_history_fills_the_public_figures_and_keeps_the_trail_whole():
     assert first.surveys > 10
     assert first.complaints > 10
     assert again == HistoryReport()  # seeded once
+    # Returned passports past their deadline were cancelled then: the sweep has none.
+    assert deliveries_cancel_uncollected(today=today) == 0
     assert audit_verify().ok
     assert not Delivery.objects.filter(delivered_at__date__gte=today).exists()
 
@@ -241,23 +244,25 @@ def _kill(demo: subprocess.Popen, children: set[int]) -> None:
 
 
 def _assert_worker_runs_a_task(env) -> None:
-    """Make one passport overdue, enqueue the task, and see the worker cancel it."""
+    """Make one queued passport overdue, enqueue the task, see the worker cancel it."""
+    count = (
+        "from delivery.models import Delivery;"
+        "print('cancelled=%d' % Delivery.objects.filter(status='cancelled').count())"
+    )
+    before = _manage(env, "shell", "-c", count).strip()  # the history's own
     _manage(
         env,
         "shell",
         "-c",
         "from datetime import date; from delivery.models import Document;"
-        "Document.objects.filter(pk=Document.objects.first().pk)"
-        ".update(issued_on=date(2020, 1, 1));"
+        "queued = Document.objects.filter(delivery__status='queued').first();"
+        "Document.objects.filter(pk=queued.pk).update(issued_on=date(2020, 1, 1));"
         "from delivery.tasks import deliveries_cancel_uncollected_task as t; t.delay()",
     )
-    count = (
-        "from delivery.models import Delivery;"
-        "print('cancelled=%d' % Delivery.objects.filter(status='cancelled').count())"
-    )
+    after = f"cancelled={int(before.split('=')[1]) + 1}"
 
     def cancelled_one() -> bool:
-        return "cancelled=1" in _manage(env, "shell", "-c", count)
+        return after in _manage(env, "shell", "-c", count)
 
     assert wait_until(cancelled_one, timeout=60)
 
