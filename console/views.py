@@ -21,6 +21,7 @@ from console.forms import (
 )
 from delivery import services
 from delivery.errors import DomainError
+from delivery.forms import location_from_form
 from delivery.gazetteer import load_gazetteer
 from delivery.intake_input import FIELD_LABELS
 from delivery.models import Delivery, ImportJob, ImportStatus
@@ -141,15 +142,13 @@ def location(request: OfficeRequest, delivery_id: int) -> HttpResponse:
 
 
 def _fix_location(request: OfficeRequest, delivery: Delivery, form) -> None:
-    """A newly picked village wins; else the moved pin (the village stays shown)."""
-    data = form.cleaned_data
-    village = data["village_code"] if "village_code" in form.changed_data else None
+    village_code, lat, lon = location_from_form(form)
     services.delivery_fix_location(
         delivery=delivery,
         actor=Actor.staff(request.user),
-        village_code=village or None,
-        lat=data["lat"],
-        lon=data["lon"],
+        village_code=village_code,
+        lat=lat,
+        lon=lon,
     )
 
 

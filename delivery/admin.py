@@ -21,7 +21,7 @@ from delivery.access import caller_for, caller_office, signed_in_user
 from delivery.admin_scope import OfficeScopedAdmin, office_rows, office_scope
 from delivery.crypto import passport_index
 from delivery.errors import DomainError
-from delivery.forms import CsvImportForm
+from delivery.forms import CsvImportForm, location_from_form
 from delivery.models import (
     Applicant,
     AuditCheckpoint,
@@ -296,7 +296,7 @@ class DeliveryForm(forms.ModelForm):
                 )
                 if _location_changed(self):
                     services.location_fix_check(delivery=self.instance)
-                    services.location_fields(*_new_location(self))
+                    services.location_fields(*location_from_form(self))
             except DomainError as exc:
                 raise ValidationError(exc.message) from None
         return data
@@ -425,15 +425,8 @@ class DeliveryAdmin(OfficeScopedAdmin):
         return render(request, template, context, status=status)
 
 
-def _new_location(form: Any) -> tuple[str | None, float | None, float | None]:
-    """A newly typed village wins; else the pin (as in the console's location fix)."""
-    data = form.cleaned_data
-    village = data.get("village_code") if "village_code" in form.changed_data else None
-    return village or None, data.get("lat"), data.get("lon")
-
-
 def _fix_location_in_admin(obj: Delivery, form: Any, user: Any) -> None:
-    village_code, lat, lon = _new_location(form)
+    village_code, lat, lon = location_from_form(form)
     services.delivery_fix_location(
         delivery=Delivery.objects.get(pk=obj.pk),
         actor=services.Actor.staff(user),

@@ -41,7 +41,12 @@ from delivery.models import (
     SurveyResponse,
 )
 from delivery.services.audit import AuditEntry, audit_append_many, event_audit_entry
-from delivery.services.lifecycle import TRANSITIONS, Actor, FailureReason
+from delivery.services.lifecycle import (
+    TRANSITIONS,
+    Actor,
+    FailureReason,
+    _unscheduled_fields,
+)
 from delivery.workdays import is_working_day, next_working_day
 
 S = Status
@@ -182,12 +187,6 @@ class _Writer:
             [FailureReason.NOT_AT_HOME] * 4
             + [FailureReason.ADDRESS_NOT_FOUND, FailureReason.ANOTHER_DAY]
         )
-        unscheduled = {
-            "courier": None,
-            "scheduled_date": None,
-            "eta_start_at": None,
-            "eta_end_at": None,
-        }
         attempts = delivery.failed_attempts + 1
         self._step(
             delivery,
@@ -196,7 +195,7 @@ class _Writer:
             at,
             reason_code=reason,
             failed_attempts=attempts,
-            **unscheduled,
+            **_unscheduled_fields(),
         )
         after = at + timedelta(seconds=1)
         if attempts >= settings.MAX_DELIVERY_ATTEMPTS:
