@@ -147,11 +147,12 @@ from routing.core.simulate import simulate_route
 from routing.core.solver import solve
 grid = ((0, 60), (60, 0))
 van = Vehicle("v", 0, 0, 0, 3600, 1)
-solve(PlanningProblem((Stop("a", 1),), (van,), grid, grid), time_limit_s=1)
 route = dict(start_s=0, shift_end_s=3600, duration_s=grid, distance_m=grid)
-thread = threading.Thread(target=simulate_route, args=([],), kwargs=route)
-thread.start()
-thread.join()
+if __name__ == "__main__":  # the search processes import this script again
+    solve(PlanningProblem((Stop("a", 1),), (van,), grid, grid), time_limit_s=1)
+    thread = threading.Thread(target=simulate_route, args=([],), kwargs=route)
+    thread.start()
+    thread.join()
 """
 
 

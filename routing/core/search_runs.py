@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import queue
 import time
@@ -35,6 +36,21 @@ def cores_free() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def search_context() -> Any:
+    """Processes start from a fork server that imported this module, not by forking
+    the caller: a caller with threads (a web server, a test runner) may hold a lock
+    at the moment of a fork, which its child then waits on for ever."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def start_search_server() -> None:
+    """Start the fork server now, so that the first search does not wait for it."""
+    search_context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def search_all(
@@ -118,7 +134,7 @@ def _search_processes(
     budget_s: float,
     on_progress: ProgressCallback | None,
 ) -> Outcome | None:
-    context = multiprocessing.get_context("fork")
+    context = search_context()
     channel = context.Queue()
     workers = [
         context.Process(target=_worker, args=(model, k, deadline, channel), daemon=True)

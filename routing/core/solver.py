@@ -2,7 +2,9 @@
 
 Two differently configured searches run in two processes where two cores are free
 to this process, and the better plan wins; on one core, one search runs here. Every
-stop is optional with a drop penalty, so a plan always exists.
+stop is optional with a drop penalty, so a plan always exists. The processes come from
+a fork server (search_runs.py), which imports the main module again: a script that
+calls `solve` does so under `if __name__ == "__main__":`, as multiprocessing requires.
 """
 
 from __future__ import annotations

@@ -97,6 +97,8 @@ def test_a_solve_that_finds_nothing_fails_and_cannot_be_published(
     _queue(office, 3)
     CourierFactory(staff__office=office)
     # The edge: OR-Tools answers "no solution" (as it did for the infeasible model).
+    # On one core the search runs in this process, where the patch holds.
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0})
     monkeypatch.setattr(ortools_model.pywrapcp.RoutingModel, "SolveWithParameters",
                         lambda self, params: None)  # fmt: skip
 
