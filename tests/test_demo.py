@@ -23,8 +23,11 @@ from delivery.models import Courier, Delivery, Office, Status
 from delivery.selectors import couriers_available, deliveries_to_plan
 from delivery.services.audit import audit_verify
 from delivery.services.lifecycle import deliveries_cancel_uncollected
+from delivery.workdays import next_working_day
 from routing.core.preparation import prepare, split_servable
+from routing.models import PlanForecast
 from routing.problem_builder import build_problem
+from routing.services import route_plan_start
 from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +114,32 @@ def test_no_demo_delivery_is_too_far_for_one_shift():
     assert {"Kantor Imigrasi Sijunjung", "UKK Pulau Punjung"} < bases
     assert len(servable) == len(built.problem.stops) == 150
     assert too_far == []
+
+
+@pytest.mark.django_db
+def test_every_demo_delivery_gets_a_day_before_its_deadline_or_a_saving_capacity(
+    django_capture_on_commit_callbacks,
+):
+    call_command("seed_demo", history_days=0)
+    office = Office.objects.get()
+    day = next_working_day(timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = route_plan_start(
+            office=office, on_date=day, actor=None, time_limit_s=4, horizon_days=5
+        )
+    forecast = PlanForecast.objects.get(plan=plan).result
+    deliveries = Delivery.objects.filter(office=office).select_related("document")
+    deadlines = {d.pk: d.document.collection_deadline for d in deliveries}
+
+    items = forecast["items"]
+    assert len(items) == 150
+    for item in items:
+        if item["day"] is not None:
+            assert date.fromisoformat(item["day"]) <= deadlines[item["delivery_id"]]
+        else:  # beyond the horizon, or short of courier-days the page names
+            assert item["later"] or item["risk"] == "capacity"
+    short = [i for i in items if i["risk"] == "capacity"]
+    assert not short or forecast["summary"]["courier_days_needed"] > 0
 
 
 @pytest.mark.django_db
