@@ -11,12 +11,15 @@ import io
 import re
 import ssl
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from PIL import Image
 
 from deploy.prodcheck.stack import Stack
+
+OFFICE_TIME_ZONE = ZoneInfo("Asia/Jakarta")
 
 PASSWORD = "antar-demo"  # seed_demo's demo password
 COURIER = ("kurir1", "+6281266001001")
@@ -120,7 +123,7 @@ def _intake(web: requests.Session, stack: Stack, token: str, n: int) -> dict:
 
 def _plan_and_publish(web: requests.Session, stack: Stack, token: str) -> int:
     auth = {"Authorization": f"Token {token}"}
-    today = time.strftime("%Y-%m-%d")
+    today = _today().isoformat()
     answer = web.post(
         f"{stack.base_url}/api/plans/",
         headers=auth,
@@ -267,7 +270,9 @@ def _directive(policy: str, name: str) -> str:
 
 
 def _today() -> date:
-    return date.fromisoformat(time.strftime("%Y-%m-%d"))
+    # The office's day (config/settings.py TIME_ZONE), not this machine's: from 17:00
+    # UTC on, the machine's date is the office's yesterday.
+    return datetime.now(OFFICE_TIME_ZONE).date()
 
 
 def _get_from(stack: Stack, source: str, path: str, spoof: str) -> int:
