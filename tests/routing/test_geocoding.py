@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from delivery.gazetteer import load_gazetteer
 from routing.core import geocoding
-from routing.core.geocoding import GeoResult, NominatimConfig
+from routing.core.geo_result import GeoResult
+from routing.core.nominatim import NominatimConfig
 
 GAZETTEER = load_gazetteer()
 
