@@ -21,8 +21,8 @@ from delivery import services as delivery_services
 from delivery.errors import DomainError
 from delivery.models import Status
 from delivery.workdays import next_working_day
-from routing import services as routing
 from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan
+from routing.plan_edits import route_plan_restore_delivery
 from routing.selectors import route_plan_dropped
 
 HOLD_REASONS = [
@@ -131,7 +131,7 @@ def _apply(request: OfficeRequest, plan: RoutePlan, items, data) -> str:
         route = _route(plan, data.get("route"))
         position = data.get("position") or 1
         for offset, item in enumerate(items):
-            routing.route_plan_restore_delivery(
+            route_plan_restore_delivery(
                 plan=plan, item=item, route=route, position=position + offset
             )
         return _("%(n)s delivery(ies) put on %(courier)s's route.") % {

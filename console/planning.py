@@ -21,6 +21,7 @@ from console.views import map_context
 from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
 from delivery.selectors import couriers_available
+from routing import plan_edits
 from routing import services as routing
 from routing.models import PlannedDelivery, PlanStatus, Route, RoutePlan, Stop
 from routing.review import RouteLateness, plan_lateness, stop_window
@@ -171,7 +172,7 @@ def move_stop(request: OfficeRequest, plan_id: int) -> HttpResponse:
     if form.cleaned_data["route"]:
         target = get_object_or_404(Route, pk=form.cleaned_data["route"], plan=plan)
     try:
-        routing.route_plan_move_stop(
+        plan_edits.route_plan_move_stop(
             plan=plan,
             stop=stop,
             to_route_or_None=target,
@@ -213,7 +214,7 @@ def restore(request: OfficeRequest, plan_id: int) -> HttpResponse:
     try:
         with transaction.atomic():  # all the ticked rows go back, or none
             for item in items:
-                routing.route_plan_restore_delivery(
+                plan_edits.route_plan_restore_delivery(
                     plan=plan, item=item, route=route, position=position
                 )
                 position += 1

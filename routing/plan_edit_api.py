@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery.permissions import IsDispatcher
-from routing import publishing, services
+from routing import plan_edits, publishing
 from routing.models import PlannedDelivery, Route, RoutePlan, Stop
 from routing.selectors import route_plan_list_for_user
 
@@ -74,7 +74,7 @@ class PlanMoveStopApi(APIView):
         route = None
         if data["route_id"] is not None:
             route = _in_plan(plan.routes.all(), data["route_id"])
-        late = services.route_plan_move_stop(
+        late = plan_edits.route_plan_move_stop(
             plan=plan, stop=stop, to_route_or_None=route, position=data["position"]
         )
         return Response(EditOutput({"late_stop_ids": late}).data)
@@ -104,7 +104,7 @@ class PlanRestoreApi(APIView):
                 {"delivery_id": _("This delivery is not left out of this plan.")}
             )
         route: Route = _in_plan(plan.routes.all(), data["route_id"])
-        late = services.route_plan_restore_delivery(
+        late = plan_edits.route_plan_restore_delivery(
             plan=plan, item=item, route=route, position=data["position"]
         )
         return Response(EditOutput({"late_stop_ids": late}).data)

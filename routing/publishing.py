@@ -3,20 +3,26 @@
 A dispatcher sees the deliveries scheduled, moved and unscheduled, the couriers whose
 day changes or empties, the SMS that go out, and the lateness; publishing then needs
 an explicit confirmation, a reason when it takes back a published promise, and an
-acknowledgement when the plan is late or runs past a shift.
+acknowledgement when the plan is late or runs past a shift. Publishing schedules
+every planned delivery (and tells each applicant) and supersedes the day's old plan,
+in one transaction.
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from delivery import services as delivery_services
 from delivery.errors import DomainError
-from delivery.models import Status
-from routing import services
-from routing.models import PlannedDelivery, PlanStatus, RoutePlan
+from delivery.models import Delivery, Status
+from delivery.services.audit import audit_append
+from routing.models import PlannedDelivery, PlanStatus, RoutePlan, Stop
 from routing.review import plan_lateness
 from routing.selectors import route_plan_with_routes
+from routing.services import route_plan_date_check
 
 
 @dataclass
@@ -85,7 +91,7 @@ def _new_days(
 ) -> dict[int, set[int]]:
     """Per courier, the deliveries the draft places; notes what it changes."""
     days: dict[int, set[int]] = {}
-    for item in services._planned_items(plan):
+    for item in _planned_items(plan):
         delivery, stop = item.delivery, item.stop
         if stop is None:  # _planned_items takes only deliveries placed on a stop
             continue
@@ -95,7 +101,7 @@ def _new_days(
         if delivery.status == Status.QUEUED:
             preview.scheduled.append(delivery.pk)
             touched.add(courier.pk)
-        elif delivery.status == Status.SCHEDULED and services._changed(delivery, stop):
+        elif delivery.status == Status.SCHEDULED and _changed(delivery, stop):
             preview.moved.append(delivery.pk)
             touched.add(courier.pk)
     return days
@@ -141,4 +147,87 @@ def route_plan_publish_confirmed(
         raise DomainError(
             _("This plan is late or runs past a shift: confirm that explicitly.")
         )
-    return services.route_plan_publish(plan=plan, actor=actor, reason=reason.strip())
+    return route_plan_publish(plan=plan, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def route_plan_publish(*, plan: RoutePlan, actor: User, reason: str = "") -> RoutePlan:
+    """Schedule every planned delivery, tell each applicant, supersede the old plan."""
+    route_plan_date_check(plan.date)
+    published = RoutePlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAFT).update(
+        status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by=actor
+    )
+    if not published:
+        raise DomainError(_("Only a draft plan can be published."))
+    who = delivery_services.Actor.staff(actor)
+    previous = RoutePlan.objects.filter(
+        office=plan.office, date=plan.date, status=PlanStatus.PUBLISHED
+    ).exclude(pk=plan.pk)
+    kept = set()
+    for item in _planned_items(plan):
+        kept.add(item.delivery_id)
+        _schedule(item, plan, who)
+    for old in previous:
+        _unschedule_dropped(old, kept, who, reason)
+    previous.update(status=PlanStatus.SUPERSEDED)
+    audit_append(
+        action="plan.published",
+        subject=f"plan:{plan.pk}",
+        actor=actor,
+        actor_kind=who.kind,
+        data={
+            "office_id": plan.office_id,
+            "date": plan.date,
+            "deliveries": len(kept),
+            "reason": reason,
+        },
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def _planned_items(plan: RoutePlan):
+    return PlannedDelivery.objects.filter(plan=plan, stop__isnull=False).select_related(
+        "delivery", "stop__route__courier"
+    )
+
+
+def _schedule(item: PlannedDelivery, plan: RoutePlan, who) -> None:
+    delivery, stop = item.delivery, item.stop
+    if stop is None:  # _planned_items takes only deliveries placed on a stop
+        raise ValueError(f"planned delivery {item.pk} has no stop")
+    courier = stop.route.courier
+    if delivery.status == Status.QUEUED:
+        delivery_services.delivery_schedule(
+            delivery=delivery,
+            actor=who,
+            courier=courier,
+            on_date=plan.date,
+            eta_start_at=stop.eta_start_at,
+            eta_end_at=stop.eta_end_at,
+        )
+    elif delivery.status == Status.SCHEDULED and _changed(delivery, stop):
+        delivery_services.delivery_reschedule(
+            delivery=delivery,
+            actor=who,
+            courier=courier,
+            eta_start_at=stop.eta_start_at,
+            eta_end_at=stop.eta_end_at,
+        )
+
+
+def _changed(delivery: Delivery, stop: Stop) -> bool:
+    return (delivery.courier_id, delivery.eta_start_at, delivery.eta_end_at) != (
+        stop.route.courier_id,
+        stop.eta_start_at,
+        stop.eta_end_at,
+    )
+
+
+def _unschedule_dropped(old: RoutePlan, kept: set[int], who, reason: str) -> None:
+    note = f"re-planned (plan {old.pk})" + (f": {reason}" if reason else "")
+    for item in _planned_items(old).exclude(delivery_id__in=kept):
+        if item.delivery.status == Status.SCHEDULED:
+            delivery_services.delivery_unschedule(
+                delivery=item.delivery, actor=who, note=note[:500]
+            )

@@ -147,7 +147,7 @@ def test_publishing_shows_the_change_and_needs_confirmation(
     live_server, browser, dispatcher, couriers, office
 ):
     from delivery.models import DeliveryEvent
-    from routing import services
+    from routing import plan_edits, publishing, services
     from routing.models import PlanStatus
     from tests.factories import make_delivery
 
@@ -158,14 +158,14 @@ def test_publishing_shows_the_change_and_needs_confirmation(
     first = services.route_plan_start(
         office=office, on_date=today, actor=None, time_limit_s=1
     )
-    services.route_plan_publish(plan=RoutePlan.objects.get(pk=first.pk), actor=None)
+    publishing.route_plan_publish(plan=RoutePlan.objects.get(pk=first.pk), actor=None)
     draft = services.route_plan_replan(
         office=office, on_date=today, actor=None, time_limit_s=1
     )
     draft = RoutePlan.objects.get(pk=draft.pk)
     taken = draft.routes.order_by("id").first().stops.order_by("sequence").first()
     taken_ids = list(taken.items.values_list("delivery_id", flat=True))
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=taken, to_route_or_None=None, position=1
     )
     # The other courier's shift now ends before their route does: overtime.

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from delivery.errors import DomainError
 from delivery.models import Courier, Status
-from routing import services
+from routing import plan_edits, publishing, services
 from routing.models import PlannedDelivery, PlanStatus, Route, Stop
 from tests.factories import make_delivery
 
@@ -50,7 +50,7 @@ def test_moved_stop_lands_at_its_position_and_both_routes_are_renumbered(draft):
     stop = source.stops.order_by("sequence").first()
     target_before = target.stops.count()
 
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=target, position=1
     )
 
@@ -65,7 +65,7 @@ def test_moving_a_stop_recomputes_the_routes_figures_from_shift_start(draft):
     stop = source.stops.order_by("sequence").last()
     load_before = (source.load, target.load)
 
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=target, position=99
     )
 
@@ -91,7 +91,7 @@ def test_dropped_stop_leaves_its_deliveries_out_with_reason_dispatcher(draft):
     stop = route.stops.order_by("sequence").first()
     ids = list(stop.items.values_list("delivery_id", flat=True))
 
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=None, position=1
     )
 
@@ -105,12 +105,14 @@ def test_dropped_stop_leaves_its_deliveries_out_with_reason_dispatcher(draft):
 def test_a_dropped_delivery_can_be_put_back_on_a_route(draft):
     route = draft.routes.order_by("id").first()
     stop = route.stops.order_by("sequence").first()
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=None, position=1
     )
     item = PlannedDelivery.objects.filter(plan=draft, stop__isnull=True).first()
 
-    services.route_plan_restore_delivery(plan=draft, item=item, route=route, position=2)
+    plan_edits.route_plan_restore_delivery(
+        plan=draft, item=item, route=route, position=2
+    )
 
     item.refresh_from_db()
     assert (item.dropped_reason, item.stop.sequence) == ("", 2)
@@ -126,7 +128,7 @@ def test_stop_pushed_past_its_window_is_reported_late(draft, office):
         window_start=time(7, 0), window_end=time(8, 5)
     )
 
-    late = services.route_plan_move_stop(
+    late = plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=route, position=99
     )
 
@@ -134,11 +136,11 @@ def test_stop_pushed_past_its_window_is_reported_late(draft, office):
 
 
 def test_a_published_plan_cannot_be_edited(draft, dispatcher):
-    services.route_plan_publish(plan=draft, actor=dispatcher.user)
+    publishing.route_plan_publish(plan=draft, actor=dispatcher.user)
     stop = Stop.objects.filter(route__plan=draft).first()
 
     with pytest.raises(DomainError):
-        services.route_plan_move_stop(
+        plan_edits.route_plan_move_stop(
             plan=draft, stop=stop, to_route_or_None=None, position=1
         )
 
@@ -152,7 +154,7 @@ def test_a_stop_put_back_past_the_shift_is_flagged_everywhere_with_one_count(
 
     route = draft.routes.order_by("id").first()
     stop = route.stops.order_by("sequence").first()
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=draft, stop=stop, to_route_or_None=None, position=1
     )
     item = PlannedDelivery.objects.filter(plan=draft, stop__isnull=True).first()

@@ -16,7 +16,7 @@ from delivery import services as delivery_services
 from delivery.errors import DomainError
 from delivery.models import AuditRecord, Depot, Role, Status
 from delivery.services.staff import staff_create
-from routing import services
+from routing import plan_edits, services
 from routing.core.preparation import prepare, split_servable
 from routing.core.problem import PlanningProblem, Stop, Vehicle
 from routing.core.solver import solve
@@ -157,7 +157,7 @@ def test_a_courier_living_in_the_south_starts_and_ends_at_home(
     # A hand edit drives the route again from the same base, not from the office.
     before = route.distance_m
     stop = route.stops.order_by("sequence").last()
-    services.route_plan_move_stop(plan=plan, stop=stop, to_route_or_None=route,
+    plan_edits.route_plan_move_stop(plan=plan, stop=stop, to_route_or_None=route,
                                   position=1)  # fmt: skip
     route.refresh_from_db()
     assert route.distance_m < before * 1.5

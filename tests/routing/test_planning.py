@@ -12,7 +12,7 @@ from delivery.errors import DomainError
 from delivery.models import Delivery, Role, Status
 from delivery.services import Actor
 from notifications.models import SmsMessage
-from routing import services
+from routing import publishing, services
 from routing.models import PlannedDelivery, PlanStatus, RoutePlan, Stop
 from tests.factories import CourierFactory, OfficeFactory, StaffFactory, make_delivery
 
@@ -127,7 +127,7 @@ def test_publishing_schedules_and_tells_each_applicant(
     dispatcher = StaffFactory(office=office, role=Role.DISPATCHER).user
     plan = _plan(office, django_capture_on_commit_callbacks)
 
-    services.route_plan_publish(plan=plan, actor=dispatcher)
+    publishing.route_plan_publish(plan=plan, actor=dispatcher)
 
     for delivery in deliveries:
         delivery.refresh_from_db()
@@ -140,7 +140,7 @@ def test_publishing_schedules_and_tells_each_applicant(
         )  # fmt: skip
     assert SmsMessage.objects.filter(template="scheduled").count() == 6
     with pytest.raises(DomainError):
-        services.route_plan_publish(plan=plan, actor=dispatcher)
+        publishing.route_plan_publish(plan=plan, actor=dispatcher)
 
 
 def test_replan_keeps_done_and_started_stops_with_their_courier(
@@ -151,7 +151,7 @@ def test_replan_keeps_done_and_started_stops_with_their_courier(
     dispatcher = StaffFactory(office=office, role=Role.DISPATCHER).user
     today = timezone.localdate()
     first = _plan(office, django_capture_on_commit_callbacks, on_date=today)
-    services.route_plan_publish(plan=first, actor=dispatcher)
+    publishing.route_plan_publish(plan=first, actor=dispatcher)
     route = first.routes.order_by("id").first()
     started = [item.delivery for stop in route.stops.order_by("sequence")[:2]
                for item in stop.items.all()]  # fmt: skip
@@ -163,7 +163,7 @@ def test_replan_keeps_done_and_started_stops_with_their_courier(
     second = _plan(
         office, django_capture_on_commit_callbacks, on_date=today, replan=True
     )
-    services.route_plan_publish(plan=second, actor=dispatcher)
+    publishing.route_plan_publish(plan=second, actor=dispatcher)
 
     first.refresh_from_db()
     kept = PlannedDelivery.objects.filter(plan=second, delivery__in=started)

@@ -11,7 +11,7 @@ from delivery.errors import DomainError
 from delivery.models import Courier, Delivery, DeliveryEvent, Role, Status
 from delivery.services import Actor
 from notifications.models import SmsMessage
-from routing import publishing, services
+from routing import plan_edits, publishing, services
 from routing.models import PlannedDelivery, PlanStatus, RoutePlan, Stop
 from routing.review import plan_lateness
 from routing.selectors import route_plan_with_routes
@@ -119,7 +119,7 @@ def test_publishing_needs_confirmation_and_a_reason_to_take_back_promises(
     taken = PlannedDelivery.objects.filter(plan=replan, stop__isnull=False).exclude(
         delivery__status=Status.OUT_FOR_DELIVERY
     )[0]
-    services.route_plan_move_stop(
+    plan_edits.route_plan_move_stop(
         plan=replan, stop=taken.stop, to_route_or_None=None, position=1
     )
     preview = publishing.route_plan_publish_preview(plan=replan)

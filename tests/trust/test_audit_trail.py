@@ -17,7 +17,7 @@ from delivery.services.audit import (
     audit_verify,
 )
 from routing.models import PlanStatus, RoutePlan
-from routing.services import route_plan_publish
+from routing.publishing import route_plan_publish
 from tests.factories import PASSWORD, make_delivery
 
 
