@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from delivery.models import ActorKind, ComplaintStatus, EventKind, Status
 from delivery.services.audit import EVENT_ACTION_PREFIX
 from delivery.services.complaints import CATEGORIES
-from delivery.services.lifecycle import FailureReason
+from delivery.services.courier_steps import FailureReason
 
 FAILURE_REASONS = {
     FailureReason.NOT_AT_HOME: _("Nobody at home"),

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from delivery.models import RecipientKind
-from delivery.services.lifecycle import FailureReason
+from delivery.services.courier_steps import FailureReason
 from delivery.services.photos import PhotoRejected, photo_reencode
 
 ACTIONS = ("start_route", "heading", "arrived", "resend", "handover", "failed", "undo")

@@ -41,12 +41,8 @@ from delivery.models import (
     SurveyResponse,
 )
 from delivery.services.audit import AuditEntry, audit_append_many, event_audit_entry
-from delivery.services.lifecycle import (
-    TRANSITIONS,
-    Actor,
-    FailureReason,
-    _unscheduled_fields,
-)
+from delivery.services.courier_steps import FailureReason
+from delivery.services.transitions import TRANSITIONS, Actor, unscheduled_fields
 from delivery.workdays import is_working_day, next_working_day
 
 S = Status
@@ -195,7 +191,7 @@ class _Writer:
             at,
             reason_code=reason,
             failed_attempts=attempts,
-            **_unscheduled_fields(),
+            **unscheduled_fields(),
         )
         after = at + timedelta(seconds=1)
         if attempts >= settings.MAX_DELIVERY_ATTEMPTS:

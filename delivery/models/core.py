@@ -1,7 +1,8 @@
 """The delivery domain: offices, staff and couriers, applicants, passports, deliveries.
 
-A delivery's `status` is written only by delivery.services.lifecycle; every change is
-recorded as a DeliveryEvent in the same transaction.
+A delivery's `status` is written only by the life cycle's services
+(delivery.services.transitions and the steps on it); every change is recorded as a
+DeliveryEvent in the same transaction.
 """
 
 from dataclasses import dataclass

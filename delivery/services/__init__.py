@@ -18,6 +18,13 @@ from delivery.services.courier_actions import (
     delivery_record_failed_visit,
 )
 from delivery.services.courier_base import courier_base_check, courier_set_base
+from delivery.services.courier_steps import (
+    FailureReason,
+    delivery_mark_delivered,
+    delivery_record_failed_attempt,
+    delivery_start,
+    delivery_undo_failed_attempt,
+)
 from delivery.services.deferral import delivery_defer
 from delivery.services.details import (
     delivery_details_change_check,
@@ -45,23 +52,15 @@ from delivery.services.intake import (
     delivery_intake,
 )
 from delivery.services.lifecycle import (
-    TRANSITIONS,
-    Actor,
-    FailureReason,
-    Position,
     deliveries_cancel_uncollected,
     delivery_cancel,
     delivery_create,
     delivery_hold,
     delivery_mark_collected,
-    delivery_mark_delivered,
     delivery_queue,
-    delivery_record_failed_attempt,
     delivery_release,
     delivery_reschedule,
     delivery_schedule,
-    delivery_start,
-    delivery_undo_failed_attempt,
     delivery_unschedule,
 )
 from delivery.services.location import (
@@ -69,6 +68,7 @@ from delivery.services.location import (
     location_fields,
     location_fix_check,
 )
+from delivery.services.transitions import TRANSITIONS, Actor, Position
 
 __all__ = [
     "TRANSITIONS",

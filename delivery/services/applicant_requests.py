@@ -16,7 +16,8 @@ from delivery.errors import DomainError, TransitionNotAllowed
 from delivery.models import Delivery, DeliveryEvent, EventKind, Status
 from delivery.notify import tracking_link
 from delivery.services.events import record_event
-from delivery.services.lifecycle import Actor, delivery_hold, delivery_unschedule
+from delivery.services.lifecycle import delivery_hold, delivery_unschedule
+from delivery.services.transitions import Actor
 from delivery.workdays import working_days_after
 from notifications.services import queue_sms, sms_opt_in, sms_opt_out
 

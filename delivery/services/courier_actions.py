@@ -28,15 +28,14 @@ from delivery.models import (
     Status,
 )
 from delivery.services import handover
-from delivery.services.lifecycle import (
-    Actor,
+from delivery.services.courier_steps import (
     FailureReason,
-    Position,
     delivery_record_failed_attempt,
     delivery_start,
     delivery_undo_failed_attempt,
 )
 from delivery.services.photos import photo_file
+from delivery.services.transitions import Actor, Position
 
 PHOTO_REQUIRED = frozenset({FailureReason.NOT_AT_HOME, FailureReason.ADDRESS_NOT_FOUND})
 

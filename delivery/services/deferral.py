@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from delivery.errors import DomainError
 from delivery.models import Delivery, EventKind, Status
 from delivery.services.events import record_event
-from delivery.services.lifecycle import Actor
+from delivery.services.transitions import Actor
 from delivery.workdays import is_working_day
 
 DEFERRED = "deferred"

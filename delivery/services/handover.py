@@ -34,9 +34,10 @@ from delivery.models import (
 )
 from delivery.notify import tracking_link
 from delivery.services.audit import audit_append
+from delivery.services.courier_steps import delivery_mark_delivered
 from delivery.services.events import record_event
-from delivery.services.lifecycle import Actor, Position, delivery_mark_delivered
 from delivery.services.photos import photo_file
+from delivery.services.transitions import Actor, Position
 from notifications.services import queue_sms
 
 PAUSE = timedelta(hours=1)

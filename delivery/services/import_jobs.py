@@ -27,7 +27,7 @@ from delivery.services.intake import (
     csv_text,
     deliveries_intake_batch,
 )
-from delivery.services.lifecycle import Actor
+from delivery.services.transitions import Actor
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=2)

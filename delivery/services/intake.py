@@ -18,7 +18,8 @@ from delivery.errors import DomainError
 from delivery.gazetteer import load_gazetteer
 from delivery.intake_input import FIELD_LABELS, IntakeInput
 from delivery.models import Applicant, Delivery, Document, LocationQuality, Office
-from delivery.services.lifecycle import Actor, delivery_create, delivery_queue
+from delivery.services.lifecycle import delivery_create, delivery_queue
+from delivery.services.transitions import Actor
 
 REQUIRED_COLUMNS = (
     "application_number",

@@ -9,7 +9,7 @@ from delivery.errors import DomainError
 from delivery.gazetteer import SERVICE_AREA, load_gazetteer
 from delivery.models import Delivery, EventKind, LocationQuality, Status
 from delivery.services.events import record_event
-from delivery.services.lifecycle import Actor, Position
+from delivery.services.transitions import Actor, Position
 
 # Once the passport is on a motorbike (or done) the address is no longer ours to move.
 FIXABLE = frozenset({Status.RECEIVED, Status.QUEUED, Status.SCHEDULED, Status.ON_HOLD})

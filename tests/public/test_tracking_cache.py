@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delivery.models import Status
+from delivery.services.courier_steps import delivery_start
 from delivery.services.details import delivery_update_details
-from delivery.services.lifecycle import Actor, delivery_start
+from delivery.services.transitions import Actor
 from delivery.tracking_cache import tracking_cached
 from public.summary import tracking_summary
 from tests.factories import make_delivery
