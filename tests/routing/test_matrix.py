@@ -14,19 +14,17 @@ import pytest
 from geopy.distance import geodesic
 
 from delivery.gazetteer import load_gazetteer
+from routing.core.geodesic import geodesic_matrix, haversine_m
 from routing.core.matrix import (
     CAR,
     MOTORBIKE,
     PROFILES,
     REFERENCE_TRIPS,
     MatrixCache,
-    OsrmError,
-    OsrmTableClient,
     VehicleProfile,
-    geodesic_matrix,
-    haversine_m,
     travel_matrix,
 )
+from routing.core.osrm import OsrmError, OsrmTableClient
 from tests.routing.osrm_double import OsrmDouble, double_distance_m
 
 MUARO = "13.03.04.2001"
