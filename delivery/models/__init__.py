@@ -1,4 +1,4 @@
-"""The delivery domain's models: core, handover, trust, imports and ops."""
+"""The delivery domain's models: organisation, core, handover, trust, imports, ops."""
 
 from delivery.models.core import *  # noqa: F403
 from delivery.models.core import __all__ as _core
@@ -12,6 +12,15 @@ from delivery.models.handover import (
 )
 from delivery.models.imports import ImportJob, ImportStatus
 from delivery.models.ops import Heartbeat
+from delivery.models.organisation import (
+    Courier,
+    CourierBase,
+    Depot,
+    Office,
+    Role,
+    Staff,
+    VehicleKind,
+)
 from delivery.models.trust import (
     AuditCheckpoint,
     AuditRecord,
@@ -28,14 +37,21 @@ __all__ = [
     "Complaint",
     "ComplaintStatus",
     "ComplaintUpdate",
+    "Courier",
     "CourierAction",
+    "CourierBase",
+    "Depot",
     "Heartbeat",
     "EventPhoto",
     "HandoverAttempt",
     "HandoverCode",
     "ImportJob",
     "ImportStatus",
+    "Office",
     "ProofOfDelivery",
     "RecipientKind",
+    "Role",
+    "Staff",
     "SurveyResponse",
+    "VehicleKind",
 ]

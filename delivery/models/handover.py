@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from delivery.models.core import Courier, Delivery, DeliveryEvent
+from delivery.models.core import Delivery, DeliveryEvent
+from delivery.models.organisation import Courier
 
 
 class HandoverCode(models.Model):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from delivery.models.core import Office
+from delivery.models.organisation import Office
 
 
 class ImportStatus(models.TextChoices):
