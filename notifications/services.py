@@ -29,6 +29,7 @@ from notifications.backends import (
     TransientSmsError,
     get_backend,
 )
+from notifications.dispatch import sms_publish_sends, sms_send_on_commit
 from notifications.models import (
     STATUS_RANK,
     InboundSms,
@@ -103,19 +104,13 @@ def queue_sms(
     if held_back:
         logger.info("sms %s held back: %s", message.pk, held_back)
     elif hold is None:  # a message held for the quiet hours is sent by the sweep
-        _enqueue_on_commit(message.pk)
+        sms_send_on_commit(message.pk)
     return message
 
 
 def sms_is_queued(*, key: str) -> bool:
     """Whether a message with this idempotency key is already in the outbox."""
     return SmsMessage.objects.filter(key=key).exists()
-
-
-def _enqueue_on_commit(message_id: int) -> None:
-    from notifications.tasks import sms_send_task
-
-    sms_send_task.delay_on_commit(message_id)
 
 
 @dataclass(frozen=True)
@@ -283,7 +278,7 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     A row waiting out its back-off is left alone until it is due (and a little more,
     since the task's own retry should have taken it): re-sending each sweep would
     spend its attempts on an outage."""
-    from notifications.tasks import sms_reconcile_task, sms_send_task
+    from notifications.tasks import sms_reconcile_task
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.SMS_STUCK_AFTER_S)
@@ -298,8 +293,7 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     queued_ids = list(queued.values_list("pk", flat=True)[:500])
     unsettled_ids = list(unsettled.values_list("pk", flat=True)[:500])
-    for pk in queued_ids:
-        sms_send_task.delay(pk)
+    sms_publish_sends(queued_ids)
     for pk in unsettled_ids:
         sms_reconcile_task.delay(pk)
     return {"resent": len(queued_ids), "reconciled": len(unsettled_ids)}

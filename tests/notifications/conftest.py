@@ -49,6 +49,11 @@ class DueTaskWorker:
             finally:
                 queue.close()
 
+    def published(self) -> list[tuple[str, list]]:
+        """(task name, args) of every task published and not run yet, in order."""
+        self._fetch()
+        return [(name, args) for _when, name, args, _kwargs in self.waiting]
+
     def run_due(self) -> None:
         """Run every task whose ETA has come, until none is left due."""
         while True:
