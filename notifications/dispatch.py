@@ -13,6 +13,7 @@ queued after SMS_STUCK_AFTER_S. A send claims its row first, so an id published 
 is sent once, and an id whose row does not exist is skipped.
 """
 
+import functools
 from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
@@ -29,37 +30,46 @@ SEND_CHUNK = 25
 SEND_SPREAD = 4
 
 
-class _Batch:
-    """The ids queued in the current transaction of one connection (one thread)."""
+class _Pending:
+    """Ids queued on one connection (one thread) whose commit hooks have not run."""
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.first = 0  # the position of ids[0] in the connection's run of ids
 
-    def __call__(self) -> None:
-        """The on-commit hook: publish what was collected (a no-op once done)."""
-        ids, self.ids = self.ids, []
+    def add(self, message_id: int) -> int:
+        """Add an id; return its position."""
+        self.ids.append(message_id)
+        return self.first + len(self.ids) - 1
+
+    def publish_from(self, position: int) -> None:
+        """The commit hook of the id at `position`: publish it and every id queued
+        after it, and forget all of them and those before it. Nothing if an earlier
+        hook has published it."""
+        if position < self.first:
+            return
+        ids = self.ids[position - self.first :]
+        self.first += len(self.ids)
+        self.ids = []
         sms_publish_sends(ids)
 
 
-# Django's connections are per thread, so is each batch.
-_batches: WeakKeyDictionary[BaseDatabaseWrapper, _Batch] = WeakKeyDictionary()
+# Django's connections are per thread, so is each list of pending ids.
+_pending: WeakKeyDictionary[BaseDatabaseWrapper, _Pending] = WeakKeyDictionary()
 
 
 def sms_send_on_commit(message_id: int) -> None:
     """Have the message sent after the current transaction commits (at once outside
     one), in one publish with the other messages of that transaction."""
     connection = transaction.get_connection()
-    batch = _batches.setdefault(connection, _Batch())
-    if not connection.run_on_commit:
-        # No hook is pending, so any ids left over belong to a transaction that was
-        # rolled back: their rows do not exist.
-        batch.ids.clear()
-    batch.ids.append(message_id)
-    # One hook per message, not per transaction: Django drops the hooks of a savepoint
-    # that is rolled back, and the first hook of the transaction may be among them.
-    # The first hook that runs publishes every id; the others find the batch empty.
-    # (An id from a rolled-back savepoint may ride along; its send finds no row.)
-    transaction.on_commit(batch)
+    pending = _pending.setdefault(connection, _Pending())
+    position = pending.add(message_id)
+    # A hook per message, as Django keeps or drops each with its savepoint. The first
+    # hook to run publishes its id and all queued after it, the later hooks find
+    # nothing left. The ids before it are those whose hooks were dropped (a rolled
+    # back savepoint or transaction): never published. (An id after it whose
+    # savepoint was rolled back is published, and its send finds no row.)
+    transaction.on_commit(functools.partial(pending.publish_from, position))
 
 
 def sms_publish_sends(message_ids: Sequence[int]) -> None:

@@ -139,3 +139,14 @@ def test_a_message_of_a_batch_refused_for_now_is_retried_alone(
     second.refresh_from_db()
     assert (first.status, second.status) == (SmsStatus.QUEUED, SmsStatus.SENT)
     assert waiting == [("notifications.tasks.sms_send_task", [first.pk])]
+
+
+def test_only_messages_whose_commit_hooks_run_are_published(
+    broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        _queue("hook-not-run", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _queue("hook-run", 2)
+
+    assert broker.published() == [(BATCH_TASK, [[message.pk]])]
