@@ -79,6 +79,10 @@ def broker():
     celery_app.conf.broker_url = "memory://"
     celery_app.conf.broker_transport_options = {}
     celery_app.conf.task_always_eager = False
+    # The in-memory broker lives as long as the process: start from an empty queue,
+    # whatever an earlier test left on it.
+    with celery_app.connection_for_read() as conn:
+        conn.SimpleQueue(celery_app.conf.task_default_queue, no_ack=True).clear()
     yield DueTaskWorker()
     _drop_connection_pools()
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
