@@ -30,46 +30,48 @@ SEND_CHUNK = 25
 SEND_SPREAD = 4
 
 
-class _Pending:
-    """Ids queued on one connection (one thread) whose commit hooks have not run."""
+class _Batch:
+    """The ids queued in one transaction (between savepoint rollbacks), published
+    together by the first of their commit hooks that runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, hooks: list) -> None:
+        self.hooks = hooks  # the connection's list of commit hooks when it began
         self.ids: list[int] = []
-        self.first = 0  # the position of ids[0] in the connection's run of ids
+        self.published = False
 
-    def add(self, message_id: int) -> int:
-        """Add an id; return its position."""
-        self.ids.append(message_id)
-        return self.first + len(self.ids) - 1
-
-    def publish_from(self, position: int) -> None:
-        """The commit hook of the id at `position`: publish it and every id queued
-        after it, and forget all of them and those before it. Nothing if an earlier
-        hook has published it."""
-        if position < self.first:
-            return
-        ids = self.ids[position - self.first :]
-        self.first += len(self.ids)
-        self.ids = []
-        sms_publish_sends(ids)
+    def publish_from(self, index: int) -> None:
+        """The commit hook of the id at `index`: publish it and every id queued after
+        it, once. The ids before it are those whose hooks Django dropped with a
+        rolled-back savepoint: never published."""
+        if not self.published:
+            self.published = True
+            sms_publish_sends(self.ids[index:])
+            self.ids = []
 
 
-# Django's connections are per thread, so is each list of pending ids.
-_pending: WeakKeyDictionary[BaseDatabaseWrapper, _Pending] = WeakKeyDictionary()
+# The batch being filled on each connection (Django's connections are per thread).
+_batches: WeakKeyDictionary[BaseDatabaseWrapper, _Batch] = WeakKeyDictionary()
 
 
 def sms_send_on_commit(message_id: int) -> None:
     """Have the message sent after the current transaction commits (at once outside
     one), in one publish with the other messages of that transaction."""
     connection = transaction.get_connection()
-    pending = _pending.setdefault(connection, _Pending())
-    position = pending.add(message_id)
-    # A hook per message, as Django keeps or drops each with its savepoint. The first
-    # hook to run publishes its id and all queued after it, the later hooks find
-    # nothing left. The ids before it are those whose hooks were dropped (a rolled
-    # back savepoint or transaction): never published. (An id after it whose
-    # savepoint was rolled back is published, and its send finds no row.)
-    transaction.on_commit(functools.partial(pending.publish_from, position))
+    if not connection.in_atomic_block:
+        transaction.on_commit(functools.partial(sms_publish_sends, [message_id]))
+        return
+    batch = _batches.get(connection)
+    # Django starts a new list of commit hooks when a transaction ends (and when a
+    # savepoint is rolled back): so a batch never spans two transactions, not even
+    # one run by a commit hook of another whose own hooks have yet to run.
+    if batch is None or batch.published or batch.hooks is not connection.run_on_commit:
+        batch = _batches[connection] = _Batch(connection.run_on_commit)
+    batch.ids.append(message_id)
+    # A hook per message, as Django keeps or drops each with its savepoint; the first
+    # to run publishes the batch from its own id on, the others find it published.
+    # (An id after it whose savepoint was rolled back rides along; its send finds no
+    # row.)
+    transaction.on_commit(functools.partial(batch.publish_from, len(batch.ids) - 1))
 
 
 def sms_publish_sends(message_ids: Sequence[int]) -> None:

@@ -150,3 +150,19 @@ def test_only_messages_whose_commit_hooks_run_are_published(
         message = _queue("hook-run", 2)
 
     assert broker.published() == [(BATCH_TASK, [[message.pk]])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_run_by_a_commit_hook_does_not_hide_the_committing_ones(broker):
+    inner = []
+
+    def queue_in_another_transaction() -> None:
+        with transaction.atomic():
+            inner.append(_queue("inner", 2).pk)
+
+    with transaction.atomic():
+        transaction.on_commit(queue_in_another_transaction)  # runs before the SMS's
+        outer = _queue("outer", 1)
+
+    published = [pk for _, (ids,) in broker.published() for pk in ids]
+    assert sorted(published) == sorted([outer.pk, *inner])
