@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
@@ -29,6 +29,7 @@ from notifications.backends import (
     TransientSmsError,
     get_backend,
 )
+from notifications.dispatch import sms_publish_sends, sms_send_on_commit
 from notifications.models import (
     STATUS_RANK,
     InboundSms,
@@ -36,6 +37,12 @@ from notifications.models import (
     SmsOptOut,
     SmsStatus,
     SmsStatusReport,
+)
+from notifications.outbox_sql import (
+    sms_claim_due,
+    sms_insert_new,
+    sms_mark_sent,
+    sms_reports_of,
 )
 from notifications.quiet_hours import sms_hold_until
 
@@ -77,9 +84,6 @@ def queue_sms(
     A non-critical message over a cap (see notifications.limits) is written as
     suppressed, with the reason, and not sent. The text of a critical or `secret`
     message (one that carries a code or key) is forgotten once it is settled."""
-    existing = SmsMessage.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     body = sms_render(template=template, language=language, context=context)
     held_back = "" if critical else limits.sms_hold_back_reason(
         to=to, subject=subject, now=timezone.now()
@@ -87,35 +91,28 @@ def queue_sms(
     secret = secret or critical
     # Non-urgent SMS wait for daytime (quiet hours); the sweep sends them then.
     hold = None if critical or held_back else sms_hold_until(timezone.now())
-    fields = {
-        "to": to, "template": template, "language": language,
-        "body": REDACTED if held_back and secret else body,
-        "segments": gsm.segments(body), "critical": critical, "secret": secret,
-        "validity_s": validity_s, "subject": subject[:60],
-        "status": SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
-        "suppressed_reason": held_back, "next_attempt_at": hold,
-    }  # fmt: skip
-    try:
-        with transaction.atomic():
-            message = SmsMessage.objects.create(key=key, **fields)
-    except IntegrityError:
-        return SmsMessage.objects.get(key=key)  # queued by a concurrent caller
+    message = SmsMessage(
+        key=key, to=to, template=template, language=language,
+        body=REDACTED if held_back and secret else body,
+        segments=gsm.segments(body), critical=critical, secret=secret,
+        validity_s=validity_s, subject=subject[:60],
+        status=SmsStatus.SUPPRESSED if held_back else SmsStatus.QUEUED,
+        suppressed_reason=held_back, next_attempt_at=hold,
+    )  # fmt: skip
+    if not sms_insert_new(message):
+        # The key is taken (queued before, or by a concurrent caller): that message
+        # stands, and nothing more is sent.
+        return SmsMessage.objects.get(key=key)
     if held_back:
         logger.info("sms %s held back: %s", message.pk, held_back)
     elif hold is None:  # a message held for the quiet hours is sent by the sweep
-        _enqueue_on_commit(message.pk)
+        sms_send_on_commit(message.pk)
     return message
 
 
 def sms_is_queued(*, key: str) -> bool:
     """Whether a message with this idempotency key is already in the outbox."""
     return SmsMessage.objects.filter(key=key).exists()
-
-
-def _enqueue_on_commit(message_id: int) -> None:
-    from notifications.tasks import sms_send_task
-
-    sms_send_task.delay_on_commit(message_id)
 
 
 @dataclass(frozen=True)
@@ -141,7 +138,7 @@ def sms_retry_delay(attempts: int) -> timedelta:
 
 def sms_send(*, message_id: int) -> SendOutcome:
     """Claim a queued message that is due and send it once; classify any failure."""
-    message = _claim(message_id)
+    message = sms_claim_due(message_id, timezone.now())
     if message is None:
         current = SmsMessage.objects.filter(pk=message_id).values_list(
             "status", flat=True
@@ -165,11 +162,10 @@ def sms_send(*, message_id: int) -> SendOutcome:
 
 
 def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None:
-    SmsMessage.objects.filter(pk=message.pk, status=expected).update(
-        status=SmsStatus.SENT,
-        provider_sid=provider_sid,
-        sent_at=timezone.now(),
-        **_forgotten_body(message),
+    body = _forgotten_body(message).get("body")
+    now = timezone.now()
+    sms_mark_sent(
+        message.pk, provider_sid=provider_sid, now=now, expected=expected, body=body
     )
     _apply_reports(provider_sid)
 
@@ -182,17 +178,6 @@ def _forgotten_body(message: SmsMessage) -> dict[str, str]:
     settled: nobody may read a code, and the text is needed only until the send is
     settled (reconciliation compares it with the provider's log)."""
     return {"body": REDACTED} if message.secret or message.critical else {}
-
-
-def _claim(message_id: int) -> SmsMessage | None:
-    # Only once its back-off has passed: a retry scheduled by the task and one from
-    # the sweep may both arrive, and neither may send early.
-    now = timezone.now()
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = SmsMessage.objects.filter(
-        due, pk=message_id, status=SmsStatus.QUEUED
-    ).update(status=SmsStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    return SmsMessage.objects.get(pk=message_id) if claimed else None
 
 
 def _too_late(message: SmsMessage) -> bool:
@@ -283,7 +268,7 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     A row waiting out its back-off is left alone until it is due (and a little more,
     since the task's own retry should have taken it): re-sending each sweep would
     spend its attempts on an outage."""
-    from notifications.tasks import sms_reconcile_task, sms_send_task
+    from notifications.tasks import sms_reconcile_task
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.SMS_STUCK_AFTER_S)
@@ -298,8 +283,7 @@ def sms_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     queued_ids = list(queued.values_list("pk", flat=True)[:500])
     unsettled_ids = list(unsettled.values_list("pk", flat=True)[:500])
-    for pk in queued_ids:
-        sms_send_task.delay(pk)
+    sms_publish_sends(queued_ids)
     for pk in unsettled_ids:
         sms_reconcile_task.delay(pk)
     return {"resent": len(queued_ids), "reconciled": len(unsettled_ids)}
@@ -330,11 +314,10 @@ def _apply_reports(provider_sid: str) -> bool:
 
     Reports can arrive before we know the provider id (a slow or ambiguous send), so
     this runs again whenever a message gets its id."""
-    reports = SmsStatusReport.objects.filter(provider_sid=provider_sid).values_list(
-        "status", "error_code"
-    )
     known = [
-        (_PROVIDER_STATUS[s], code) for s, code in reports if s in _PROVIDER_STATUS
+        (_PROVIDER_STATUS[s], code)
+        for s, code in sms_reports_of(provider_sid)
+        if s in _PROVIDER_STATUS
     ]
     if not known:
         return False

@@ -13,6 +13,16 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def sms_send_task(message_id: int) -> str:
     """Send one outbox message (claimed first, so running twice sends once)."""
+    return _send(message_id)
+
+
+@shared_task(acks_late=True)
+def sms_send_batch_task(message_ids: list[int]) -> list[str]:
+    """Send a few outbox messages one after another, each as `sms_send_task` does."""
+    return [_send(message_id) for message_id in message_ids]
+
+
+def _send(message_id: int) -> str:
     outcome = services.sms_send(message_id=message_id)
     if outcome.retry:
         # The retry waits out the back-off written on the row (next_attempt_at).

@@ -49,6 +49,11 @@ class DueTaskWorker:
             finally:
                 queue.close()
 
+    def published(self) -> list[tuple[str, list]]:
+        """(task name, args) of every task published and not run yet, in order."""
+        self._fetch()
+        return [(name, args) for _when, name, args, _kwargs in self.waiting]
+
     def run_due(self) -> None:
         """Run every task whose ETA has come, until none is left due."""
         while True:
@@ -74,6 +79,10 @@ def broker():
     celery_app.conf.broker_url = "memory://"
     celery_app.conf.broker_transport_options = {}
     celery_app.conf.task_always_eager = False
+    # The in-memory broker lives as long as the process: start from an empty queue,
+    # whatever an earlier test left on it.
+    with celery_app.connection_for_read() as conn:
+        conn.SimpleQueue(celery_app.conf.task_default_queue, no_ack=True).clear()
     yield DueTaskWorker()
     _drop_connection_pools()
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved

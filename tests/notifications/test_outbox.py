@@ -3,18 +3,19 @@
 Every Twilio outcome is sorted into permanent, transient and ambiguous; these tests use
 the real SDK against the local Twilio double."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
 from notifications.backends import get_backend
 from notifications.models import SmsMessage, SmsStatus
 from notifications.tasks import sms_reconcile_task, sms_send_task, sms_sweep_task
-from tests.helpers import closed_port_url, sent_sms
+from tests.helpers import closed_port_url, sent_sms, wait_until
 
 pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
@@ -57,6 +58,49 @@ def test_the_same_key_queued_twice_is_one_message(django_capture_on_commit_callb
     assert first.pk == second.pk
     assert len(sent_sms()) == 1
     assert SmsMessage.objects.get().status == SmsStatus.SENT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_queued_by_two_transactions_at_once_is_one_message():
+    inserted, committed = threading.Event(), threading.Event()
+    pks: dict[str, int] = {}
+
+    def first() -> None:
+        with transaction.atomic():
+            pks["first"] = _queue(key="race").pk
+            inserted.set()
+            committed.wait(timeout=60)
+        connection.close()
+
+    def second() -> None:
+        # Waits on the first transaction's row, then finds it, and its own
+        # transaction goes on (no unique violation aborted it).
+        with transaction.atomic():
+            pks["second"] = _queue(key="race").pk
+            pks["count"] = SmsMessage.objects.count()
+        connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert inserted.wait(timeout=60)
+    threads[1].start()
+    assert wait_until(_a_backend_waits_on_a_lock, timeout=60)
+    committed.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert pks == {"first": pks["first"], "second": pks["first"], "count": 1}
+    assert SmsMessage.objects.filter(key="race").count() == 1
+
+
+def _a_backend_waits_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def test_send_task_runs_twice_sends_once(django_capture_on_commit_callbacks):
