@@ -37,15 +37,20 @@ def delivery_for_code(request: HttpRequest, code: str) -> Delivery | Refusal:
 
 
 def public_data_for_code(
-    request: HttpRequest, code: str, present: Callable[[Delivery], T]
+    request: HttpRequest,
+    code: str,
+    present: Callable[[Delivery], T],
+    *,
+    variant: str = "",
 ) -> T | Refusal:
     """As `delivery_for_code`, for what the public sees of it: `present(delivery)`,
-    cached per language while the delivery does not change (it must hold no more
-    than the public may see)."""
+    cached per language and `variant` while the delivery does not change (it must hold
+    no more than the public may see)."""
     refusal = _refusal(request, code)
     if refusal is not None:
         return refusal
-    data = tracking_data_for_code(tracking_codes.normalize(code), present)
+    normalized = tracking_codes.normalize(code)
+    data = tracking_data_for_code(normalized, present, variant=variant)
     return _not_found() if data is None else data
 
 

@@ -119,8 +119,11 @@ def delivery_for_tracking(*, code: str) -> Delivery | None:
     )
 
 
-def tracking_data_for_code(code: str, present: Callable[[Delivery], T]) -> T | None:
-    """`present(delivery)` for the delivery with this (normalized) code, or None.
+def tracking_data_for_code(
+    code: str, present: Callable[[Delivery], T], *, variant: str = ""
+) -> T | None:
+    """`present(delivery)` for the delivery with this (normalized) code, or None;
+    cached per language and `variant` (what else the value depends on, e.g. the day).
 
     A code seen before maps to its delivery in this process (codes never change), so
     an unchanged delivery's answer costs no database query at all."""
@@ -131,12 +134,12 @@ def tracking_data_for_code(code: str, present: Callable[[Delivery], T]) -> T | N
 
     if not settings.TRACKING_CACHE_TTL_S:
         return compute()
-    variant = f"{present.__qualname__}:{translation.get_language()}"
+    key = f"{present.__qualname__}:{translation.get_language()}:{variant}"
     delivery_id = _delivery_ids.get(code) or _delivery_id(code)
     if delivery_id is None:
         return None
     _remember(code, delivery_id)
-    return tracking_cached(delivery_id, variant, compute)
+    return tracking_cached(delivery_id, key, compute)
 
 
 def _delivery_id(code: str) -> int | None:
