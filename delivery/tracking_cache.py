@@ -15,11 +15,13 @@ so how long changes that are not a delivery's own take to show: the office's con
 details, or an SMS "STOP" (the page's SMS switch). When
 the cache fails, the summary is computed from the database as without it.
 
-The version and the entry are read in one round trip.
+The version and the entry are read in one round trip, which a caller may share with
+its own commands (the public look-ups count the client's budget in it:
+`tracking_cache_keys`, `tracking_code_key`).
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -34,20 +36,30 @@ T = TypeVar("T")
 _VERSION_TTL_S = 7 * 24 * 3600
 
 
-def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) -> T:
+def tracking_cached(
+    delivery_id: int,
+    variant: str,
+    compute: Callable[[], T],
+    *,
+    read: Mapping[str, Any] | None = None,
+) -> T:
     """The cached value of a delivery (`variant`: e.g. the language), or `compute()`
     stored there. One round trip: the version and the entry are read together, and
-    the entry is good only if it was stored under the current version."""
+    the entry is good only if it was stored under the current version. `read`: the
+    values of `tracking_cache_keys` if the caller has read them already (a key it
+    found nothing under maps to None), which saves the round trip."""
     if not settings.TRACKING_CACHE_TTL_S:
         return compute()
-    version_key = _version_key(delivery_id)
-    key = f"track:v2:{delivery_id}:{variant}"
-    try:
-        found = cache.get_many([version_key, key])
-    except (RedisError, OSError) as exc:
-        warn_cache_down(logger, "tracking cache unreachable", exc)
-        return compute()
-    version = found.get(version_key, 0)
+    version_key, key = tracking_cache_keys(delivery_id, variant)
+    if read is not None and version_key in read and key in read:
+        found = read
+    else:
+        try:
+            found = cache.get_many([version_key, key])
+        except (RedisError, OSError) as exc:
+            warn_cache_down(logger, "tracking cache unreachable", exc)
+            return compute()
+    version = found.get(version_key) or 0
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1]
@@ -57,17 +69,33 @@ def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) ->
     return value
 
 
-def tracking_id_cached(code: str) -> int | None:
-    """The delivery id of a tracking code, if a process has looked it up before."""
+def tracking_cache_keys(delivery_id: int, variant: str) -> list[str]:
+    """The cache keys `tracking_cached` reads: the version, then the entry."""
+    return [_version_key(delivery_id), f"track:v2:{delivery_id}:{variant}"]
+
+
+def tracking_id_cached(
+    code: str, *, read: Mapping[str, Any] | None = None
+) -> int | None:
+    """The delivery id of a tracking code, if a process has looked it up before
+    (`read`: the value of `tracking_code_key` if the caller has read it already)."""
     if not settings.TRACKING_CACHE_TTL_S:
         return None
-    return _safely(cache.get, _code_key(code))
+    key = tracking_code_key(code)
+    if read is not None and key in read:
+        return read[key]
+    return _safely(cache.get, key)
 
 
 def tracking_id_remember(code: str, delivery_id: int) -> None:
     """Keep a code's delivery id for the other processes (codes never change)."""
     if settings.TRACKING_CACHE_TTL_S:
-        _safely(cache.set, _code_key(code), delivery_id, timeout=_VERSION_TTL_S)
+        _safely(cache.set, tracking_code_key(code), delivery_id, timeout=_VERSION_TTL_S)
+
+
+def tracking_code_key(code: str) -> str:
+    """The cache key of a code's delivery id."""
+    return f"trackcode:v1:{code}"
 
 
 def tracking_cache_forget(delivery_id: int) -> None:
@@ -80,10 +108,6 @@ def _bump(delivery_id: int) -> None:
     key = _version_key(delivery_id)
     if not _safely(cache.add, key, 1, timeout=_VERSION_TTL_S):
         _safely(cache.incr, key)
-
-
-def _code_key(code: str) -> str:
-    return f"trackcode:v1:{code}"
 
 
 def _version_key(delivery_id: int) -> str:

@@ -5,10 +5,10 @@ or passport number, and no free text written by staff (event notes): event label
 from the status and event-kind names and fixed reason phrases only.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -24,7 +24,9 @@ from delivery.notify import (
 )
 from delivery.services.applicant_requests import CHANGEABLE, RequestReason
 from delivery.tracking_cache import (
+    tracking_cache_keys,
     tracking_cached,
+    tracking_code_key,
     tracking_id_cached,
     tracking_id_remember,
 )
@@ -120,13 +122,18 @@ def delivery_for_tracking(*, code: str) -> Delivery | None:
 
 
 def tracking_data_for_code(
-    code: str, present: Callable[[Delivery], T], *, variant: str = ""
+    code: str,
+    present: Callable[[Delivery], T],
+    *,
+    variant: str = "",
+    read: Mapping[str, Any] | None = None,
 ) -> T | None:
     """`present(delivery)` for the delivery with this (normalized) code, or None;
     cached per language and `variant` (what else the value depends on, e.g. the day).
 
     A code seen before maps to its delivery in this process (codes never change), so
-    an unchanged delivery's answer costs no database query at all."""
+    an unchanged delivery's answer costs no database query at all. `read`: the values
+    of `tracking_read_keys`, if the caller has read them in a round trip of its own."""
 
     def compute() -> T | None:
         delivery = delivery_for_tracking(code=code)
@@ -134,18 +141,34 @@ def tracking_data_for_code(
 
     if not settings.TRACKING_CACHE_TTL_S:
         return compute()
-    key = f"{present.__qualname__}:{translation.get_language()}:{variant}"
-    delivery_id = _delivery_ids.get(code) or _delivery_id(code)
+    delivery_id = _delivery_ids.get(code) or _delivery_id(code, read)
     if delivery_id is None:
         return None
     _remember(code, delivery_id)
-    return tracking_cached(delivery_id, key, compute)
+    return tracking_cached(delivery_id, _key(present, variant), compute, read=read)
 
 
-def _delivery_id(code: str) -> int | None:
+def tracking_read_keys(
+    code: str, present: Callable[[Delivery], Any], *, variant: str = ""
+) -> list[str]:
+    """The cache keys `tracking_data_for_code` reads first: the delivery's version and
+    entry if this process knows the code's delivery, else the code's delivery id."""
+    if not settings.TRACKING_CACHE_TTL_S:
+        return []
+    delivery_id = _delivery_ids.get(code)
+    if delivery_id is None:
+        return [tracking_code_key(code)]
+    return tracking_cache_keys(delivery_id, _key(present, variant))
+
+
+def _key(present: Callable[[Delivery], Any], variant: str) -> str:
+    return f"{present.__qualname__}:{translation.get_language()}:{variant}"
+
+
+def _delivery_id(code: str, read: Mapping[str, Any] | None) -> int | None:
     """The delivery of a code, from the shared cache (written once: codes never
     change) or else the database."""
-    found = tracking_id_cached(code)
+    found = tracking_id_cached(code, read=read)
     if found is None:
         found = (
             Delivery.objects.filter(tracking_code=code)

@@ -3,9 +3,11 @@
 import re
 import uuid
 from datetime import datetime, time, timedelta
+from typing import ClassVar
 from urllib.parse import urlparse
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import cache
 from django.db import connection
@@ -13,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from delivery import tracking_codes
 from delivery.models import Status
 from delivery.services.details import delivery_update_details
 from delivery.services.lifecycle import Actor, delivery_start
@@ -251,3 +254,40 @@ def test_the_cached_page_offers_the_days_after_today_after_midnight(client, cach
     assert 'value="2026-12-08"' in monday
     assert 'value="2026-12-08"' not in tuesday  # tomorrow on Monday, today now
     assert 'value="2026-12-09"' in tuesday
+
+
+class CountingConnection(redis.Connection):
+    """A real connection to Redis that counts its round trips (a pipeline is one)."""
+
+    sent: ClassVar[list[bytes]] = []
+
+    def send_packed_command(self, command, check_health=True):
+        CountingConnection.sent.append(command)
+        return super().send_packed_command(command, check_health)
+
+
+@pytest.mark.services
+def test_on_redis_a_cached_look_up_is_one_round_trip_and_the_budget_holds(
+    client, redis_cache
+):
+    redis_cache.CACHES["default"]["OPTIONS"] = {"connection_class": CountingConnection}
+    redis_cache.TRACKING_RATE_LIMIT = 6
+    real = make_delivery(Status.QUEUED)
+    unknown = tracking_codes.generate()
+    for _ in range(2):  # the first look-ups fill the cache
+        _page(client, real)
+        client.get(f"/api/track/{real.tracking_code}/")
+
+    CountingConnection.sent.clear()
+    page = _page(client, real)
+    page_trips = len(CountingConnection.sent)
+    CountingConnection.sent.clear()
+    api = client.get(f"/api/track/{real.tracking_code}/")
+    api_trips = len(CountingConnection.sent)
+    throttled_real = _page(client, real)
+    throttled_unknown = client.get(f"/t/{unknown}/")
+
+    assert (page.status_code, api.status_code) == (200, 200)
+    assert (page_trips, api_trips) == (1, 1)  # the count and the data together
+    assert throttled_real.status_code == throttled_unknown.status_code == 429
+    assert throttled_real.content == throttled_unknown.content
