@@ -11,7 +11,10 @@ from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-worker_class = "sync"
+# GUNICORN_THREADS above 1: threaded workers (gthread), whose threads overlap their
+# waits for PostgreSQL and Redis; 1 (the default): sync workers.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
