@@ -71,6 +71,8 @@ def arguments() -> argparse.Namespace:
     cores = os.cpu_count() or 1
     add("--web-workers", type=int, default=2 * cores + 1,
         help="gunicorn workers (default: 2 x cores + 1)")  # fmt: skip
+    add("--web-threads", type=int, default=1,
+        help="threads per gunicorn worker (default 1: sync workers)")  # fmt: skip
     add("--database", default="antar_loadbench")
     add("--redis-db", type=int, default=12)
     add("--keep-up", action="store_true",
@@ -97,6 +99,7 @@ def stack_env(args: argparse.Namespace, double_info) -> dict[str, str]:
         # Every look-up comes from 127.0.0.1: one client's budget would stop them all.
         "TRACKING_RATE_LIMIT": str(10**9),
         "GUNICORN_WORKERS": str(args.web_workers),
+        "GUNICORN_THREADS": str(args.web_threads),
         # The bench measures the outbox at any hour: no quiet hours holding SMS back.
         "SMS_QUIET_START": "",
     }

@@ -1,4 +1,4 @@
-"""The public tracking summary, cached per delivery in the shared cache.
+"""The public tracking summary, cached per tracking code in the shared cache.
 
 Applicants reload their tracking page far more often than their delivery changes, and
 a look-up that reads the delivery and its events costs ten times Django's own work per
@@ -9,17 +9,20 @@ current version. A reader that computed a summary from the old rows just before 
 change stores it with the old version, which no reader takes: no stale page after a
 change.
 
+Both are keyed by the delivery's tracking code, which is what a look-up has: the
+version and the entry are read in one round trip, which a caller may share with its own
+commands (the public look-ups count the client's budget in it: `tracking_cache_keys`).
+A change reads its delivery's code once (codes never change) to bump the version.
+
 Only with a shared cache (`CACHE_URL`): a per-process cache could not hear of changes
 made by the workers. `TRACKING_CACHE_TTL_S` (0: off) bounds how long an entry lives, and
 so how long changes that are not a delivery's own take to show: the office's contact
 details, or an SMS "STOP" (the page's SMS switch). When
 the cache fails, the summary is computed from the database as without it.
-
-The version and the entry are read in one round trip.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -28,26 +31,37 @@ from django.db import transaction
 from redis.exceptions import RedisError
 
 from delivery.cache_health import warn_cache_down
+from delivery.models import Delivery
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _VERSION_TTL_S = 7 * 24 * 3600
 
 
-def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) -> T:
-    """The cached value of a delivery (`variant`: e.g. the language), or `compute()`
-    stored there. One round trip: the version and the entry are read together, and
-    the entry is good only if it was stored under the current version."""
+def tracking_cached(
+    code: str,
+    variant: str,
+    compute: Callable[[], T],
+    *,
+    read: Mapping[str, Any] | None = None,
+) -> T:
+    """The cached value for a (normalized) tracking code (`variant`: e.g. the
+    language), or `compute()` stored there. One round trip: the version and the entry
+    are read together, and the entry is good only if it was stored under the current
+    version. `read`: the values of `tracking_cache_keys` if the caller has read them
+    already (a key it found nothing under maps to None), which saves the round trip."""
     if not settings.TRACKING_CACHE_TTL_S:
         return compute()
-    version_key = _version_key(delivery_id)
-    key = f"track:v2:{delivery_id}:{variant}"
-    try:
-        found = cache.get_many([version_key, key])
-    except (RedisError, OSError) as exc:
-        warn_cache_down(logger, "tracking cache unreachable", exc)
-        return compute()
-    version = found.get(version_key, 0)
+    version_key, key = tracking_cache_keys(code, variant)
+    if read is not None and version_key in read and key in read:
+        found = read
+    else:
+        try:
+            found = cache.get_many([version_key, key])
+        except (RedisError, OSError) as exc:
+            warn_cache_down(logger, "tracking cache unreachable", exc)
+            return compute()
+    version = found.get(version_key) or 0
     stored = found.get(key)
     if stored is not None and stored[0] == version:
         return stored[1]
@@ -57,37 +71,32 @@ def tracking_cached(delivery_id: int, variant: str, compute: Callable[[], T]) ->
     return value
 
 
-def tracking_id_cached(code: str) -> int | None:
-    """The delivery id of a tracking code, if a process has looked it up before."""
-    if not settings.TRACKING_CACHE_TTL_S:
-        return None
-    return _safely(cache.get, _code_key(code))
-
-
-def tracking_id_remember(code: str, delivery_id: int) -> None:
-    """Keep a code's delivery id for the other processes (codes never change)."""
-    if settings.TRACKING_CACHE_TTL_S:
-        _safely(cache.set, _code_key(code), delivery_id, timeout=_VERSION_TTL_S)
+def tracking_cache_keys(code: str, variant: str) -> list[str]:
+    """The cache keys `tracking_cached` reads: the version, then the entry."""
+    return [_version_key(code), f"track:v3:{code}:{variant}"]
 
 
 def tracking_cache_forget(delivery_id: int) -> None:
     """Make the delivery's cached summary unreadable once the transaction commits."""
-    if settings.TRACKING_CACHE_TTL_S:
-        transaction.on_commit(lambda: _bump(delivery_id))
+    if not settings.TRACKING_CACHE_TTL_S:
+        return
+    code = (
+        Delivery.objects.filter(pk=delivery_id)
+        .values_list("tracking_code", flat=True)
+        .first()
+    )
+    if code:
+        transaction.on_commit(lambda: _bump(code))
 
 
-def _bump(delivery_id: int) -> None:
-    key = _version_key(delivery_id)
+def _bump(code: str) -> None:
+    key = _version_key(code)
     if not _safely(cache.add, key, 1, timeout=_VERSION_TTL_S):
         _safely(cache.incr, key)
 
 
-def _code_key(code: str) -> str:
-    return f"trackcode:v1:{code}"
-
-
-def _version_key(delivery_id: int) -> str:
-    return f"trackver:v1:{delivery_id}"
+def _version_key(code: str) -> str:
+    return f"trackver:v2:{code}"
 
 
 def _safely(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-worker_class = "sync"
+# GUNICORN_THREADS above 1: threaded workers (gthread), whose threads overlap their
+# waits for PostgreSQL and Redis, and which keep nginx's upstream connections alive;
+# 1 (the default): sync workers. Not the default yet: on bench/load.py, 4 threads
+# carried far more, but about 1 request in 10,000 got a 502 from nginx, not yet
+# explained (bench/README.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -1,13 +1,14 @@
 """The tracking page's data as JSON, for apps and scripts: public, no PII."""
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delivery.models import Delivery
@@ -51,6 +52,17 @@ class TrackingApi(APIView):
         office = TrackingOfficeOutput()
         timeline = TrackingEntryOutput(many=True)
 
+    def dispatch(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        """GET without DRF's request wrapping, negotiation and rendering: the hot path
+        of every look-up (its JSON is rendered once per delivery version and cached).
+        Other methods (OPTIONS, and the 405 of the rest) go through DRF."""
+        if request.method != "GET":
+            return super().dispatch(request, *args, **kwargs)
+        self.headers = self.default_response_headers
+        return self.get(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="track",
         responses={
@@ -60,13 +72,24 @@ class TrackingApi(APIView):
             429: OpenApiResponse(description="Too many look-ups from this client"),
         },
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
         found = public_data_for_code(request, code, _tracking_json)
         if isinstance(found, Refusal):
-            return Response({"detail": found.message}, status=found.status)
-        return Response(found)
+            body = _RENDERER.render({"detail": found.message})
+            return self._json(body, status=found.status)
+        return self._json(found)
+
+    def _json(self, body: bytes, status: int = 200) -> HttpResponse:
+        response = HttpResponse(body, status=status, content_type="application/json")
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
 
 
-def _tracking_json(delivery: Delivery) -> dict:
+_RENDERER = JSONRenderer()
+
+
+def _tracking_json(delivery: Delivery) -> bytes:
+    """The API's answer as DRF renders it (cached as bytes, rendered once)."""
     summary = tracking_summary(delivery)
-    return dict(TrackingApi.TrackingOutputSerializer(summary).data)
+    return _RENDERER.render(TrackingApi.TrackingOutputSerializer(summary).data)

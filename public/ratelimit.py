@@ -12,6 +12,7 @@ its own until the cache is back (a guesser gets at most one budget per process),
 
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -32,22 +33,34 @@ def tracking_rate_limited(request: HttpRequest, scope: str = "lookup") -> bool:
 
     Every page that looks up a tracking code shares the "lookup" scope, so guessing
     through the survey or complaint pages draws on the same budget."""
+    return tracking_rate_limited_reading(request, [], scope)[0]
+
+
+def tracking_rate_limited_reading(
+    request: HttpRequest, keys: list[str], scope: str = "lookup"
+) -> tuple[bool, dict[str, Any] | None]:
+    """As `tracking_rate_limited`, and the cache's values of `keys` (None for a key
+    with none), read in the same round trip to Redis; None when they were not read
+    (another cache, or Redis failed): then the caller reads them itself."""
     window_s = settings.TRACKING_RATE_WINDOW_S
     client = request.META.get("REMOTE_ADDR") or "unknown"
     key = f"rate:{scope}:{client}:{int(time.time() // window_s)}"
+    store = caches["default"]
+    read = None
     try:
-        count = _count(caches["default"], key, window_s)
+        if isinstance(store, RedisCache):
+            count, read = _count_in_redis(store, key, window_s, keys)
+        else:
+            count = _count(store, key, window_s)
     except (RedisError, OSError) as exc:
         warn_cache_down(
             logger, "rate-limit cache unreachable, counting per process", exc
         )
         count = _count(_fallback, key, window_s)
-    return count > settings.TRACKING_RATE_LIMIT
+    return count > settings.TRACKING_RATE_LIMIT, read
 
 
 def _count(store: BaseCache, key: str, window_s: int) -> int:
-    if isinstance(store, RedisCache):
-        return _count_in_redis(store, key, window_s)
     try:
         return store.incr(key)
     except ValueError:  # the window's first look-up (or its key just expired)
@@ -56,12 +69,27 @@ def _count(store: BaseCache, key: str, window_s: int) -> int:
         return store.incr(key)  # another process started the window meanwhile
 
 
-def _count_in_redis(store: RedisCache, key: str, window_s: int) -> int:
+def _count_in_redis(
+    store: RedisCache, key: str, window_s: int, keys: list[str]
+) -> tuple[int, dict[str, Any]]:
     # Django's incr() asks EXISTS first: a plain INCR is one round trip on every
-    # look-up, and the window's first sets the expiry.
+    # look-up, and the window's first sets the expiry. The reads go in the same
+    # round trip: a look-up then costs one (its data is not used when over budget).
     full_key = store.make_and_validate_key(key)
     client = store._cache.get_client(full_key, write=True)
-    count = int(client.incr(full_key))
-    if count == 1:
+    if keys:
+        full_keys = [store.make_and_validate_key(k) for k in keys]
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.mget(full_keys)
+        count, values = pipeline.execute()
+        loads = store._cache._serializer.loads  # type: ignore[attr-defined]
+        read = {
+            k: None if v is None else loads(v)
+            for k, v in zip(keys, values, strict=True)
+        }
+    else:
+        count, read = client.incr(full_key), {}
+    if int(count) == 1:
         client.expire(full_key, window_s)
-    return count
+    return int(count), read

@@ -5,10 +5,10 @@ or passport number, and no free text written by staff (event notes): event label
 from the status and event-kind names and fixed reason phrases only.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -23,11 +23,7 @@ from delivery.notify import (
     FAILURE_REASONS_EN,
 )
 from delivery.services.applicant_requests import CHANGEABLE, RequestReason
-from delivery.tracking_cache import (
-    tracking_cached,
-    tracking_id_cached,
-    tracking_id_remember,
-)
+from delivery.tracking_cache import tracking_cache_keys, tracking_cached
 
 S = Status
 T = TypeVar("T")
@@ -119,49 +115,37 @@ def delivery_for_tracking(*, code: str) -> Delivery | None:
     )
 
 
-def tracking_data_for_code(code: str, present: Callable[[Delivery], T]) -> T | None:
-    """`present(delivery)` for the delivery with this (normalized) code, or None.
-
-    A code seen before maps to its delivery in this process (codes never change), so
-    an unchanged delivery's answer costs no database query at all."""
+def tracking_data_for_code(
+    code: str,
+    present: Callable[[Delivery], T],
+    *,
+    variant: str = "",
+    read: Mapping[str, Any] | None = None,
+) -> T | None:
+    """`present(delivery)` for the delivery with this (normalized) code, or None;
+    cached per language and `variant` (what else the value depends on, e.g. the day),
+    so an unchanged delivery's answer costs no database query at all. `read`: the
+    values of `tracking_read_keys`, if the caller has read them in a round trip of
+    its own."""
 
     def compute() -> T | None:
         delivery = delivery_for_tracking(code=code)
         return present(delivery) if delivery is not None else None
 
+    return tracking_cached(code, _key(present, variant), compute, read=read)
+
+
+def tracking_read_keys(
+    code: str, present: Callable[[Delivery], Any], *, variant: str = ""
+) -> list[str]:
+    """The cache keys `tracking_data_for_code` reads (none without the cache)."""
     if not settings.TRACKING_CACHE_TTL_S:
-        return compute()
-    variant = f"{present.__qualname__}:{translation.get_language()}"
-    delivery_id = _delivery_ids.get(code) or _delivery_id(code)
-    if delivery_id is None:
-        return None
-    _remember(code, delivery_id)
-    return tracking_cached(delivery_id, variant, compute)
+        return []
+    return tracking_cache_keys(code, _key(present, variant))
 
 
-def _delivery_id(code: str) -> int | None:
-    """The delivery of a code, from the shared cache (written once: codes never
-    change) or else the database."""
-    found = tracking_id_cached(code)
-    if found is None:
-        found = (
-            Delivery.objects.filter(tracking_code=code)
-            .values_list("id", flat=True)
-            .first()
-        )
-        if found is not None:
-            tracking_id_remember(code, found)
-    return found
-
-
-_delivery_ids: dict[str, int] = {}
-_MAX_REMEMBERED = 100_000
-
-
-def _remember(code: str, delivery_id: int) -> None:
-    if len(_delivery_ids) >= _MAX_REMEMBERED:
-        _delivery_ids.clear()
-    _delivery_ids[code] = delivery_id
+def _key(present: Callable[[Delivery], Any], variant: str) -> str:
+    return f"{present.__qualname__}:{translation.get_language()}:{variant}"
 
 
 def tracking_summary(delivery: Delivery) -> TrackingSummary:

@@ -12,8 +12,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -40,6 +44,12 @@ from public.forms import (
 from public.summary import TrackingSummary, tracking_summary
 
 REFUSAL_TEMPLATES = {429: "tracking/throttled.html", 404: "tracking/not_found.html"}
+# The page is rendered once per delivery version, language and day (the day form offers
+# the next working days) and cached beside the summary it shows; what differs per
+# request goes into two slots: the CSRF token (a fresh mask of the client's secret, so
+# never cached) and the notices (messages after a request, refusals).
+CSRF_SLOT = "antar-csrf-slot"
+NOTICES_SLOT = "<!-- antar:notices -->"
 
 
 @require_GET
@@ -57,21 +67,31 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def page(request: HttpRequest, code: str) -> HttpResponse:
     """The delivery's status, timeline, expected window and the office's contact."""
-    found = public_data_for_code(request, code, page_view)
+    today = timezone.localdate().isoformat()
+    found = public_data_for_code(request, code, rendered_page, variant=today)
     if isinstance(found, Refusal):
         return _refused(request, code, found)
     if code != found.code:
         return redirect("tracking:page", code=found.code)
-    return _render_page(request, found)
+    return _page_response(request, found.html)
 
 
 @dataclass(frozen=True)
 class PageView:
-    """What the page shows of a delivery: cached, so nothing personal in it."""
+    """What the page shows of a delivery: nothing personal in it."""
 
     code: str
     summary: TrackingSummary
     sms_off: bool
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """The page's HTML with its per-request slots empty: cached, so nothing personal
+    and no token in it."""
+
+    code: str
+    html: str
 
 
 def page_view(delivery: Delivery) -> PageView:
@@ -81,6 +101,12 @@ def page_view(delivery: Delivery) -> PageView:
         summary=tracking_summary(delivery),
         sms_off=sms_is_opted_out(phone=phone),
     )
+
+
+def rendered_page(delivery: Delivery) -> RenderedPage:
+    """The delivery's page as every visitor gets it, before the slots are filled."""
+    view = page_view(delivery)
+    return RenderedPage(code=view.code, html=_page_html(view))
 
 
 def find_delivery(request: HttpRequest, code: str) -> Delivery | HttpResponse:
@@ -206,6 +232,17 @@ def _render_page(
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # A refused request is said at the top: its form may not be shown any more.
+    refusals = [
+        e for form in (bound or {}).values() for e in form.errors.get("__all__", [])
+    ]
+    html = _page_html(view, bound=bound)
+    return _page_response(request, html, refusals=refusals, status=status)
+
+
+def _page_html(view: PageView, *, bound: dict[str, forms.Form] | None = None) -> str:
+    """The page of `view` in the active language, with its slots empty."""
+    path = reverse("tracking:page", kwargs={"code": view.code})
     context = {
         "summary": view.summary,
         "code": view.code,
@@ -213,14 +250,29 @@ def _render_page(
         "window_form": RequestWindowForm(),
         "hold_form": HoldForm(),
         "sms_off": view.sms_off,
-        # A refused request is said at the top: its form may not be shown any more.
-        "refusals": [
-            e for form in (bound or {}).values() for e in form.errors.get("__all__", [])
-        ],
         **(bound or {}),
+        **_language_switch(path),
+        "csrf_token": CSRF_SLOT,
+        "notices": mark_safe(NOTICES_SLOT),
     }
-    path = reverse("tracking:page", kwargs={"code": view.code})
-    return _render(request, "tracking/page.html", context, status=status, path=path)
+    return render_to_string("tracking/page.html", context)
+
+
+def _page_response(
+    request: HttpRequest,
+    html: str,
+    *,
+    refusals: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The page with this request's CSRF token and notices in their slots."""
+    stored = messages.get_messages(request)
+    notices = ""
+    if stored or refusals:
+        context = {"messages": stored, "refusals": refusals or []}
+        notices = render_to_string("tracking/notices.html", context)
+    html = html.replace(CSRF_SLOT, get_token(request)).replace(NOTICES_SLOT, notices)
+    return _public(HttpResponse(html, status=status))
 
 
 def _render(
@@ -231,13 +283,16 @@ def _render(
     *,
     path: str | None = None,
 ) -> HttpResponse:
+    context = {**context, **_language_switch(path or request.path)}
+    return _public(render(request, template, context, status=status))
+
+
+def _language_switch(path: str) -> dict[str, str]:
     other = "en" if get_language() == "id" else "id"
-    context = {
-        **context,
-        "other_language": other,
-        "other_language_url": translate_url(path or request.path, other),
-    }
-    response = render(request, template, context, status=status)
+    return {"other_language": other, "other_language_url": translate_url(path, other)}
+
+
+def _public(response: HttpResponse) -> HttpResponse:
     # The code in the URL is the only secret: keep it out of indexes and other sites'
     # logs. Not "no-referrer": forms would then send "Origin: null" and fail CSRF.
     response["X-Robots-Tag"] = "noindex"

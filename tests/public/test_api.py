@@ -58,3 +58,21 @@ def test_api_shares_the_page_budget(client, settings):
 
     assert throttled.status_code == 429
     assert "detail" in throttled.json()
+
+
+def test_api_answers_get_as_drf_did_and_other_methods_through_drf(client):
+    code = make_delivery(Status.QUEUED).tracking_code
+    url = f"/api/track/{code}/"
+
+    get = client.get(url)
+    head = client.head(url)
+    post = client.post(url)
+    options = client.options(url)
+
+    assert get["Content-Type"] == "application/json"
+    assert get["Allow"] == head["Allow"] == post["Allow"] == "GET, HEAD, OPTIONS"
+    assert "no-store" in get["Cache-Control"]
+    assert head.status_code == options.status_code == 200
+    assert post.status_code == 405
+    assert "detail" in post.json()
+    assert options.json()["renders"] == ["application/json"]
