@@ -188,7 +188,7 @@ class State:
         are long here, so a stop on the way out or back is cheap to serve there).
         """
         where, pos, routes = self.where, self.pos, self.routes
-        out = []
+        out: list[tuple[int, int]] = []
         for w in self.inst.neighbours[u][:GRANULAR]:
             v = where[w]
             if v >= 0:
