@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from routing.core.insertion import GRANULAR, RETRY_SHARE, Instance, Routes, State
+from routing.core.insertion import RETRY_SHARE, Instance, Routes, State
 from routing.core.insertion import Fleet as Fleet
 
 
@@ -22,23 +22,21 @@ def _ruin(
     state: State, rng: random.Random, avg_removed: int, max_string: int
 ) -> list[int]:
     """Remove strings of stops near a random seed stop (SISR); returns them."""
-    routes = state.routes
-    served = [i for r in routes for i in r]
-    if not served:
-        return []
-    where = {i: v for v, r in enumerate(routes) for i in r}
+    routes, where = state.routes, state.where
     sizes = [len(r) for r in routes if r]
+    if not sizes:
+        return []
     l_max = min(max_string, sum(sizes) / len(sizes))
     k_max = 4 * avg_removed / (1 + l_max) - 1
     k_routes = int(rng.uniform(1, k_max + 1))
-    seed = rng.choice(served)
+    seed = _random_served(routes, rng.randrange(sum(sizes)))
     removed: list[int] = []
     touched: set[int] = set()
     for c in [seed, *state.inst.neighbours[seed]]:
         if len(touched) >= k_routes:
             break
-        v = where.get(c)
-        if v is None or v in touched:
+        v = where[c]
+        if v < 0 or v in touched:
             continue
         touched.add(v)
         removed += _cut_string(routes[v], c, rng, l_max)
@@ -47,6 +45,15 @@ def _ruin(
     for v in touched:
         state.refresh(v)
     return removed
+
+
+def _random_served(routes: Routes, k: int) -> int:
+    """The ``k``-th served stop, counting along the routes."""
+    for route in routes:
+        if k < len(route):
+            return route[k]
+        k -= len(route)
+    raise IndexError(k)
 
 
 def _cut_string(
@@ -88,12 +95,18 @@ class Settings:
         Longest string removed from one route.
     start_temperature, end_temperature : float
         Annealing temperatures as fractions of the mean arc cost.
+    regret_share : float
+        Share of iterations that put the removed stops back by regret-2 insertion
+        while some stop is left out (the others insert greedily in one of SISR's
+        orders). Regret served more stops on the Sijunjung days at equal CPU
+        (bench/routing/README.md).
     """
 
     avg_removed: int = 10
     max_string: int = 10
     start_temperature: float = 0.5
     end_temperature: float = 0.01
+    regret_share: float = 1.0
 
 
 def improve(
@@ -146,7 +159,12 @@ def improve(
         trial = current.copy()
         removed = _ruin(trial, rng, settings.avg_removed, settings.max_string)
         retry = _retried(trial, removed, rng)
-        trial.insert_all(_order(inst, removed + retry, rng), rng)
+        # Regret where stops compete for room; once all fit, SISR's greedy orders
+        # (regret made the Solomon plans, where every stop fits, longer).
+        if current.unserved and rng.random() < settings.regret_share:
+            trial.insert_regret(removed + retry, rng)
+        else:
+            trial.insert_all(_order(inst, removed + retry, rng), rng)
         cost = trial.cost()
         if cost < cur_cost - temperature * math.log(1.0 - rng.random()):
             current, cur_cost = trial, cost
@@ -165,10 +183,12 @@ def _retried(state: State, removed: list[int], rng: random.Random) -> list[int]:
     others at random: retrying every left-out stop in every iteration cost most of
     the walk's time on days where a third of the stops fit nowhere.
     """
-    near = set(removed)
-    neighbours, retry, keep = state.inst.neighbours, [], []
+    near_of, near = state.inst.near_of, set()
+    for w in removed:
+        near.update(near_of[w])
+    retry, keep = [], []
     for u in state.unserved:
-        if rng.random() < RETRY_SHARE or not near.isdisjoint(neighbours[u][:GRANULAR]):
+        if rng.random() < RETRY_SHARE or u in near:
             retry.append(u)
         else:
             keep.append(u)

@@ -3,6 +3,7 @@
 import itertools
 import math
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -378,15 +379,60 @@ def test_insertion_is_tried_next_to_near_stops_and_at_both_ends_of_each_route():
     inst = ruin_recreate_instance(40, capacity=40)
     state = State(inst, [list(range(0, 40, 2)), list(range(1, 40, 2)), []])
 
-    where = state.candidates(5)
+    pairs = state.candidates(5)
 
     near = inst.neighbours[5][:GRANULAR]
-    expected = {0: {0, 20}, 1: {0, 20}, 2: {0}}
+    expected = {(0, 0), (0, 20), (1, 0), (1, 20), (2, 0)}
     for w in near:
         v, p = state.where[w], state.pos[w]
-        expected[v] |= {p, p + 1}
-    assert where == expected
+        expected |= {(v, p), (v, p + 1)}
+    assert set(pairs) == expected
     assert state.routes[state.where[7]][state.pos[7]] == 7
+
+
+def two_couriers_one_far_stop():
+    """Stops 0 (near) and 1 (far), depot node 2; one passport each; only courier 0
+    has the time to reach the far stop."""
+    cost = [[0, 90, 10], [90, 0, 100], [10, 100, 0]]
+    fleet = [Fleet(2, 2, 0, True, end, 1, None, cost, cost, 0) for end in (1000, 50)]
+    return Instance(
+        demand=[1, 1],
+        window_start=[0, 0, 0],
+        window_end=[1000, 1000, 1000],
+        penalty=[10**6] * 2,
+        fleet=fleet,
+    )
+
+
+def test_greedy_insertion_in_a_bad_order_leaves_the_far_stop_out():
+    state = State(two_couriers_one_far_stop(), [[], []])
+    state.unserved = []
+
+    state.insert_all([0, 1], random.Random(0))
+
+    assert state.routes == [[0], []]
+    assert state.unserved == [1]
+
+
+def test_regret_insertion_serves_the_stop_with_one_option_first():
+    state = State(two_couriers_one_far_stop(), [[], []])
+    state.unserved = []
+
+    state.insert_regret([0, 1], random.Random(0))
+
+    assert state.routes == [[1], [0]]
+    assert state.unserved == []
+
+
+def test_regret_insertion_leaves_out_what_fits_nowhere():
+    state = State(two_couriers_one_far_stop(), [[0], []])
+    state.unserved = []
+
+    state.insert_regret([1], random.Random(0))
+
+    assert state.routes == [[0], []]
+    assert state.unserved == [1]
+    assert state.cost() == 10 + 10 + 10**6
 
 
 def _locked_past_shift_end():
