@@ -71,21 +71,27 @@ class DueTaskWorker:
                 self.ran.append(name)
 
 
+BROKER_SETTINGS = ("broker_read_url", "broker_write_url", "broker_transport_options")
+
+
 @pytest.fixture
 def broker():
     """Tasks go through an in-memory broker with their delays; the test runs them."""
-    saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    conf = celery_app.conf
+    saved = [conf.get(name) for name in BROKER_SETTINGS]
     _drop_connection_pools()
-    celery_app.conf.broker_url = "memory://"
-    celery_app.conf.broker_transport_options = {}
-    celery_app.conf.task_always_eager = False
+    # The read and write URLs: broker_url itself yields to CELERY_BROKER_URL, which
+    # would leave this on the services' Redis, where a real worker takes the tasks.
+    conf.broker_read_url = conf.broker_write_url = "memory://"
+    conf.broker_transport_options = {}
+    conf.task_always_eager = False
     # The in-memory broker lives as long as the process: start from an empty queue,
     # whatever an earlier test left on it.
     with celery_app.connection_for_read() as conn:
-        conn.SimpleQueue(celery_app.conf.task_default_queue, no_ack=True).clear()
+        conn.SimpleQueue(conf.task_default_queue, no_ack=True).clear()
     yield DueTaskWorker()
     _drop_connection_pools()
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+    conf.update(zip(BROKER_SETTINGS, saved, strict=True))
 
 
 def _drop_connection_pools() -> None:
