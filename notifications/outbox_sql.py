@@ -4,10 +4,12 @@ Every message is inserted once, claimed, and marked sent, in the queueing proces
 in the workers. Through the ORM the insert and the claim took two statements each (a
 SELECT by key then an INSERT in a savepoint; an UPDATE then a SELECT of the row), and
 most of the CPU of all of them went into compiling the same queries again
-(bench/README.md, SMS). The SQL is plain enough for PostgreSQL and SQLite (3.35+, for
-RETURNING) alike.
+(bench/README.md, SMS). The messages of one send task are claimed in one statement,
+and marked sent in one, whatever their number. The SQL is plain enough for PostgreSQL
+and SQLite (3.35+, for RETURNING) alike.
 """
 
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,49 +48,81 @@ def sms_insert_new(message: SmsMessage) -> bool:
     return True
 
 
-def sms_claim_due(message_id: int, now: datetime) -> SmsMessage | None:
-    """Move a queued message that is due to `sending` and return it as claimed, in
-    one statement; None when it is not queued, not due yet, or missing.
+def sms_claim_due(message_ids: Sequence[int], now: datetime) -> list[SmsMessage]:
+    """Move the queued messages among `message_ids` that are due to `sending`, in one
+    statement, and return them as claimed, in the order of `message_ids`. One that
+    is not queued, not due yet, or missing is not returned.
 
     Only a message whose back-off has passed: a retry scheduled by the task and one
     from the sweep may both arrive, and neither may send early."""
+    if not message_ids:
+        return []
     at = connection.ops.adapt_datetimefield_value(now)
     sql = (
         f"UPDATE {_table()} SET status = %s, claimed_at = %s, attempts = attempts + 1"
-        " WHERE id = %s AND status = %s"
+        f" WHERE id IN ({_placeholders(message_ids)}) AND status = %s"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) RETURNING *"
     )
-    params = [SmsStatus.SENDING.value, at, message_id, SmsStatus.QUEUED.value, at]
-    claimed = list(SmsMessage.objects.raw(sql, params))
-    return claimed[0] if claimed else None
+    params = [SmsStatus.SENDING.value, at, *message_ids, SmsStatus.QUEUED.value, at]
+    claimed = {m.pk: m for m in SmsMessage.objects.raw(sql, params)}
+    return [claimed[pk] for pk in dict.fromkeys(message_ids) if pk in claimed]
 
 
-def sms_mark_sent(
-    message_id: int,
-    *,
-    provider_sid: str,
-    now: datetime,
-    expected: str,
-    body: str | None,
-) -> None:
-    """Record the provider's id of a message in status `expected` as sent (and its
-    text as `body`, unless None); nothing when the message has moved on meanwhile."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    forget = "" if body is None else ", body = %s"
+def sms_release_claims(message_ids: Sequence[int]) -> None:
+    """Put claimed messages that were not sent back in the queue, due at once, as if
+    never claimed (their attempt is given back)."""
+    if not message_ids:
+        return
     sql = (
-        f"UPDATE {_table()} SET status = %s, provider_sid = %s, sent_at = %s{forget}"
-        " WHERE id = %s AND status = %s"
+        f"UPDATE {_table()} SET status = %s, claimed_at = NULL,"
+        " attempts = attempts - 1"
+        f" WHERE id IN ({_placeholders(message_ids)}) AND status = %s"
     )
-    params: list[Any] = [SmsStatus.SENT.value, provider_sid, at]
-    params += ([] if body is None else [body]) + [message_id, expected]
+    params: list[Any] = [SmsStatus.QUEUED.value, *message_ids, SmsStatus.SENDING.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def sms_reports_of(provider_sid: str) -> list[tuple[str, str]]:
-    """(status, error code) of every status report received for this provider id."""
-    table = connection.ops.quote_name(SmsStatusReport._meta.db_table)
-    sql = f"SELECT status, error_code FROM {table} WHERE provider_sid = %s"
+def sms_mark_sent(
+    provider_sids: Mapping[int, str], *, now: datetime, expected: str, redacted: str
+) -> None:
+    """Record the provider's id of each message (`provider_sids`: message id to
+    provider id) in status `expected` as sent, in one statement; the text of a secret
+    or critical one becomes `redacted`. A message that has moved on meanwhile is left
+    alone."""
+    if not provider_sids:
+        return
+    at = connection.ops.adapt_datetimefield_value(now)
+    cases = " ".join(["WHEN %s THEN %s"] * len(provider_sids))
+    sql = (
+        f"UPDATE {_table()} SET status = %s, provider_sid = CASE id {cases} END,"
+        " sent_at = %s, body = CASE WHEN secret OR critical THEN %s ELSE body END"
+        f" WHERE id IN ({_placeholders(provider_sids)}) AND status = %s"
+    )
+    params: list[Any] = [SmsStatus.SENT.value]
+    params += [value for pair in provider_sids.items() for value in pair]
+    params += [at, redacted, *provider_sids, expected]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [provider_sid])
-        return cursor.fetchall()
+        cursor.execute(sql, params)
+
+
+def sms_reports_of(provider_sids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """(status, error code) of every status report received for each of these
+    provider ids (a provider id with none is left out), in one statement."""
+    if not provider_sids:
+        return {}
+    table = connection.ops.quote_name(SmsStatusReport._meta.db_table)
+    sql = (
+        f"SELECT provider_sid, status, error_code FROM {table}"
+        f" WHERE provider_sid IN ({_placeholders(provider_sids)})"
+    )
+    reports: dict[str, list[tuple[str, str]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(provider_sids))
+        for provider_sid, status, error_code in cursor.fetchall():
+            reports.setdefault(provider_sid, []).append((status, error_code))
+    return reports
+
+
+def _placeholders(values: Collection[Any]) -> str:
+    return ", ".join(["%s"] * len(values))

@@ -9,6 +9,7 @@ is reconciled against the provider's message log before anything is sent again.
 import contextlib
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ from notifications.outbox_sql import (
     sms_claim_due,
     sms_insert_new,
     sms_mark_sent,
+    sms_release_claims,
     sms_reports_of,
 )
 from notifications.quiet_hours import sms_hold_until
@@ -138,17 +140,48 @@ def sms_retry_delay(attempts: int) -> timedelta:
 
 def sms_send(*, message_id: int) -> SendOutcome:
     """Claim a queued message that is due and send it once; classify any failure."""
-    message = sms_claim_due(message_id, timezone.now())
-    if message is None:
-        current = SmsMessage.objects.filter(pk=message_id).values_list(
-            "status", flat=True
-        )
-        return SendOutcome(status=current.first() or "missing")
+    return sms_send_many(message_ids=[message_id])[0]
+
+
+def sms_send_many(*, message_ids: Sequence[int]) -> list[SendOutcome]:
+    """As `sms_send` for each message, one after another, in the order given; the
+    messages are claimed in one statement and those accepted by the provider are
+    marked sent in one (also when a send raises), so that a send task's database
+    work does not grow with its number of messages."""
+    claimed = sms_claim_due(message_ids, timezone.now())
+    outcomes: dict[int, SendOutcome] = {}
+    accepted: dict[int, str] = {}
+    try:
+        for index, message in enumerate(claimed):
+            if _lease_over(message):
+                unsent = [m.pk for m in claimed[index:]]
+                sms_release_claims(unsent)
+                sms_publish_sends(unsent)
+                break
+            outcomes[message.pk] = _send_claimed(message, accepted)
+    finally:
+        _mark_sent(accepted, expected=SmsStatus.SENDING)
+    return [outcomes.get(pk) or _unclaimed(pk) for pk in message_ids]
+
+
+def _lease_over(message: SmsMessage) -> bool:
+    """Whether a claimed message must not be sent by this task any more: the sweep
+    takes a claim older than SMS_STUCK_AFTER_S as stale and reconciles it, so a send
+    starts only in the first half of that time and has the other half (well over
+    TWILIO_TIMEOUT_S) to finish."""
+    assert message.claimed_at is not None
+    lease = timedelta(seconds=settings.SMS_STUCK_AFTER_S / 2)
+    return timezone.now() > message.claimed_at + lease
+
+
+def _send_claimed(message: SmsMessage, accepted: dict[int, str]) -> SendOutcome:
+    """Send a claimed message; on success, note its provider id in `accepted` (the
+    caller marks it sent)."""
     if _too_late(message):
         return _finish(message, SmsStatus.EXPIRED, error="no longer of use")
     sms = OutgoingSms(to=message.to, body=message.body, validity_s=message.validity_s)
     try:
-        accepted = get_backend().send(sms)
+        accepted[message.pk] = get_backend().send(sms).sid
     except PermanentSmsError as exc:
         return _finish(message, SmsStatus.FAILED, code=exc.code, error=str(exc))
     except AmbiguousSmsError as exc:
@@ -157,17 +190,22 @@ def sms_send(*, message_id: int) -> SendOutcome:
         )
     except TransientSmsError as exc:
         return _release(message, code=exc.code, error=str(exc))
-    _mark_sent(message, accepted.sid, expected=SmsStatus.SENDING)
     return SendOutcome(status=SmsStatus.SENT)
 
 
-def _mark_sent(message: SmsMessage, provider_sid: str, *, expected: str) -> None:
-    body = _forgotten_body(message).get("body")
-    now = timezone.now()
+def _unclaimed(message_id: int) -> SendOutcome:
+    """The outcome for a message this task did not send: its current status."""
+    current = SmsMessage.objects.filter(pk=message_id).values_list("status", flat=True)
+    return SendOutcome(status=current.first() or "missing")
+
+
+def _mark_sent(provider_sids: dict[int, str], *, expected: str) -> None:
     sms_mark_sent(
-        message.pk, provider_sid=provider_sid, now=now, expected=expected, body=body
+        provider_sids, now=timezone.now(), expected=expected, redacted=REDACTED
     )
-    _apply_reports(provider_sid)
+    reports = sms_reports_of(list(provider_sids.values()))
+    for provider_sid, found in reports.items():
+        _apply_reports(provider_sid, found)
 
 
 REDACTED = "[redacted after sending]"
@@ -231,7 +269,7 @@ def sms_reconcile(*, message_id: int) -> SendOutcome:
     except TransientSmsError:
         return _reconcile_later(message)
     if found is not None:
-        _mark_sent(message, found.sid, expected=message.status)
+        _mark_sent({message.pk: found.sid}, expected=message.status)
         return SendOutcome(status=SmsStatus.SENT)
     requeued = SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
         status=SmsStatus.QUEUED, next_attempt_at=None
@@ -306,18 +344,19 @@ def sms_status_report(*, provider_sid: str, status: str, error_code: str = "") -
             )
     except IntegrityError:
         return False  # the same report again: already recorded
-    return _apply_reports(provider_sid)
+    return _apply_reports(
+        provider_sid, sms_reports_of([provider_sid]).get(provider_sid, [])
+    )
 
 
-def _apply_reports(provider_sid: str) -> bool:
-    """Move the message with this provider id to the furthest status reported.
+def _apply_reports(provider_sid: str, reports: list[tuple[str, str]]) -> bool:
+    """Move the message with this provider id to the furthest status of `reports`
+    (status, error code: those received for it).
 
     Reports can arrive before we know the provider id (a slow or ambiguous send), so
     this runs again whenever a message gets its id."""
     known = [
-        (_PROVIDER_STATUS[s], code)
-        for s, code in sms_reports_of(provider_sid)
-        if s in _PROVIDER_STATUS
+        (_PROVIDER_STATUS[s], code) for s, code in reports if s in _PROVIDER_STATUS
     ]
     if not known:
         return False

@@ -13,24 +13,27 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def sms_send_task(message_id: int) -> str:
     """Send one outbox message (claimed first, so running twice sends once)."""
-    return _send(message_id)
+    return _send(message_ids=[message_id])[0]
 
 
 @shared_task(acks_late=True)
 def sms_send_batch_task(message_ids: list[int]) -> list[str]:
     """Send a few outbox messages one after another, each as `sms_send_task` does."""
-    return [_send(message_id) for message_id in message_ids]
+    return _send(message_ids=message_ids)
 
 
-def _send(message_id: int) -> str:
-    outcome = services.sms_send(message_id=message_id)
-    if outcome.retry:
-        # The retry waits out the back-off written on the row (next_attempt_at).
-        follow_up = (
-            sms_reconcile_task if outcome.status == SmsStatus.UNKNOWN else sms_send_task
-        )
-        follow_up.apply_async((message_id,), eta=outcome.retry_at)
-    return outcome.status
+def _send(*, message_ids: list[int]) -> list[str]:
+    outcomes = services.sms_send_many(message_ids=message_ids)
+    for message_id, outcome in zip(message_ids, outcomes, strict=True):
+        if outcome.retry:
+            # The retry waits out the back-off written on the row (next_attempt_at).
+            follow_up = (
+                sms_reconcile_task
+                if outcome.status == SmsStatus.UNKNOWN
+                else sms_send_task
+            )
+            follow_up.apply_async((message_id,), eta=outcome.retry_at)
+    return [outcome.status for outcome in outcomes]
 
 
 @shared_task(acks_late=True)

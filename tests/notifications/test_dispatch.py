@@ -6,7 +6,8 @@ tasks are then run as a worker would, sending to the in-memory phone."""
 import contextlib
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from notifications import services
 from notifications.models import SmsMessage, SmsStatus
@@ -124,6 +125,66 @@ def test_a_batch_skips_a_missing_message_and_sends_the_others(
 
     assert statuses == ["missing", SmsStatus.SENT]
     assert len(sent_sms()) == 1
+
+
+def test_a_batch_is_claimed_and_marked_sent_in_as_many_statements_as_one_message(
+    django_capture_on_commit_callbacks,
+):
+    def statements_to_send(count: int, prefix: str) -> int:
+        with django_capture_on_commit_callbacks(execute=False):
+            ids = [_queue(f"{prefix}{i}", i).pk for i in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = services.sms_send_many(message_ids=ids)
+        assert [o.status for o in outcomes] == [SmsStatus.SENT] * count
+        return len(queries)
+
+    # The claim, the mark-sent, and the read of status reports that came early.
+    assert statements_to_send(1, "one") == statements_to_send(20, "twenty") == 3
+    assert SmsMessage.objects.filter(status=SmsStatus.SENT).count() == 21
+    assert len(sent_sms()) == 21
+
+
+def test_a_secret_message_sent_in_a_batch_forgets_its_text_and_the_others_keep_it(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        plain = _queue("plain", 1)
+        code = services.queue_sms(
+            to="+628120000002", template="queued", context={"link": "x"},
+            key="code", secret=True,
+        )  # fmt: skip
+
+    services.sms_send_many(message_ids=[plain.pk, code.pk])
+
+    plain.refresh_from_db()
+    code.refresh_from_db()
+    assert code.body == services.REDACTED
+    assert plain.body != services.REDACTED
+    assert (plain.provider_sid, code.provider_sid) == (
+        sent_sms()[0][0],
+        sent_sms()[1][0],
+    )
+
+
+def test_a_batch_hands_back_what_it_could_not_start_before_the_sweep_may_take_it(
+    twilio, broker, settings, django_capture_on_commit_callbacks
+):
+    # A claim counts as stale after 1 s: a send may start in the first 0.5 s only.
+    settings.SMS_STUCK_AFTER_S = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        first, second = _queue("first", 1), _queue("second", 2)
+    twilio.set_delay(0.6)
+
+    statuses = sms_send_batch_task([first.pk, second.pk])
+
+    second.refresh_from_db()
+    assert statuses == [SmsStatus.SENT, SmsStatus.QUEUED]
+    assert (second.attempts, second.claimed_at) == (0, None)
+    assert broker.published() == [(BATCH_TASK, [[second.pk]])]
+    twilio.set_delay(0)
+    broker.run_due()
+    assert twilio.count_by_body() == {first.body: 1, second.body: 1}
+    assert set(SmsMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_message_of_a_batch_refused_for_now_is_retried_alone(
