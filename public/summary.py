@@ -107,9 +107,11 @@ class TrackingSummary:
 
 
 def delivery_for_tracking(*, code: str) -> Delivery | None:
-    """The delivery with this (normalized) tracking code, or None."""
+    """The delivery with this (normalized) tracking code, or None. The passport
+    number is not read: the public never sees it, and it would be decrypted."""
     return (
         Delivery.objects.select_related("office", "document__applicant")
+        .defer("document__passport_number")
         .filter(tracking_code=code)
         .first()
     )

@@ -7,6 +7,8 @@ canaries seeded into the applicant's name, phone, address and passport number.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from delivery import tracking_codes
@@ -94,3 +96,17 @@ def test_the_search_finds_the_canaries_where_they_are_shown(client):
 
     assert back_office.status_code == 200
     assert {"Kenarimerah", "Kenariputih"} <= set(leaks(back_office))
+
+
+def test_a_public_look_up_never_reads_the_passport_number(client, settings):
+    settings.TRACKING_RATE_LIMIT = 1_000
+    delivery = seeded(Status.SCHEDULED)
+    code = delivery.tracking_code
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = [client.get(f"/t/{code}/"), client.get(f"/api/track/{code}/")]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    read = [q["sql"] for q in queries if '"delivery_document"' in q["sql"]]
+    assert read  # the look-ups did read the passport's row (its deadline)
+    assert not [sql for sql in read if '"passport_number"' in sql]
