@@ -42,6 +42,15 @@ def test_the_console_sms_backend_serves_when_allowed_on_purpose(console_sms):
     assert type(get_backend()).__name__ == "ConsoleBackend"
 
 
+def test_a_stale_claim_must_outlast_the_slowest_send(settings):
+    settings.TWILIO_TIMEOUT_S = 10
+    settings.SMS_STUCK_AFTER_S = 39
+
+    assert "notifications.E002" in _ids(checks.run_checks())
+    settings.SMS_STUCK_AFTER_S = 40
+    assert "notifications.E002" not in _ids(checks.run_checks())
+
+
 ROOT = Path(__file__).resolve().parent.parent
 # What a production server is given (see README, "Production").
 PRODUCTION = {
