@@ -66,13 +66,15 @@ class RequestDayForm(forms.Form):
         coerce=date.fromisoformat,
     )
 
-    def __init__(self, *args: Any, deadline: date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, deadline: date, today: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # `fields` is typed as plain fields; this one is declared a choice field above.
         field = cast(forms.TypedChoiceField, self.fields["day"])
         field.choices = [
             (day.isoformat(), formats.date_format(day, "l, j F"))
-            for day in request_days_before(deadline)
+            for day in request_days_before(deadline, today=today)
         ]
 
 

@@ -16,7 +16,7 @@ from delivery import tracking_codes
 from delivery.models import Status
 from delivery.workdays import next_working_day
 from notifications.services import sms_is_opted_out
-from tests.factories import OfficeFactory, make_delivery
+from tests.factories import OfficeFactory, issued_days_ago, make_delivery
 from tests.helpers import sent_sms
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +321,22 @@ def test_collecting_at_the_office_is_offered_openly_and_needs_a_ticked_box(clien
     assert status_after_unticked == Status.SCHEDULED
     assert ticked.status_code == 302
     assert delivery.status == Status.ON_HOLD
+
+
+def test_each_page_offers_the_days_before_its_own_deadline_in_its_language(client):
+    soon = make_delivery(Status.QUEUED, issued_on=issued_days_ago(27))
+    later = make_delivery(Status.QUEUED, issued_on=issued_days_ago(5))
+
+    def offered(delivery, language=""):
+        html = client.get(page_url(delivery, language)).content.decode()
+        select = html[html.index('name="day"') : html.index("</select>")]
+        return re.findall(r'<option value="([0-9-]+)"[^>]*>([^<]+)</option>', select)
+
+    offered_soon, offered_later = offered(soon), offered(later)
+    deadline = soon.document.collection_deadline.isoformat()
+    assert offered_soon
+    assert all(day < deadline for day, _ in offered_soon)
+    assert len(offered_later) > len(offered_soon)
+    english = offered(later, "en")
+    assert [day for day, _ in english] == [day for day, _ in offered_later]
+    assert [label for _, label in english] != [label for _, label in offered_later]
