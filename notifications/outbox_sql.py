@@ -88,8 +88,9 @@ def sms_mark_sent(
 ) -> None:
     """Record the provider's id of each message (`provider_sids`: message id to
     provider id) in status `expected` as sent, in one statement; the text of a secret
-    or critical one becomes `redacted`. A message that has moved on meanwhile is left
-    alone."""
+    or critical one becomes `redacted` (the rule of `services._forgotten_body`, here in
+    SQL so that one statement serves all). A message that has moved on meanwhile is
+    left alone."""
     if not provider_sids:
         return
     at = connection.ops.adapt_datetimefield_value(now)

@@ -245,18 +245,19 @@ def _render_page(
 def _page_html(view: PageView, *, bound: dict[str, forms.Form] | None = None) -> str:
     """The page of `view` in the active language, with its slots empty."""
     path = reverse("tracking:page", kwargs={"code": view.code})
+    bound = bound or {}
     today, deadline = timezone.localdate(), view.summary.collection_deadline
+    day_select, window_select = _unbound_selects(get_language(), today, deadline)
+    if "day_form" in bound:
+        day_select = str(bound["day_form"]["day"])
+    if "window_form" in bound:
+        window_select = str(bound["window_form"]["start"])
     page_forms = {
         "day_form": RequestDayForm(deadline=deadline, today=today),
         "window_form": RequestWindowForm(),
         "hold_form": HoldForm(),
-        **(bound or {}),
+        **bound,
     }
-    day_select, window_select = _unbound_selects(get_language(), today, deadline)
-    if "day_form" in (bound or {}):
-        day_select = str(page_forms["day_form"]["day"])
-    if "window_form" in (bound or {}):
-        window_select = str(page_forms["window_form"]["start"])
     context = {
         "summary": view.summary,
         "code": view.code,
