@@ -51,7 +51,10 @@ def test_a_courier_hands_over_fails_and_works_offline(
     shoot(page, "courier-3-route-started")
 
     page.click(f"a[href='/kurir/stop/{stops[0].pk}/']")
-    button(page, "arrived").click()
+    # The app moves on by itself once the step is sent: wait for that, or it may
+    # abort the page.goto below (it did once in CI).
+    with page.expect_navigation():
+        button(page, "arrived").click()
     assert wait_until(lambda: any("Kode" in s.body for _, s in sent_sms()), timeout=15)
     code = last_sms_code()
     page.goto(f"{live_server.url}/kurir/stop/{stops[0].pk}/")
