@@ -1,4 +1,4 @@
-"""Ruin and recreate on plain arrays: SISR strings out, greedy best insertion back.
+"""Ruin and recreate on plain arrays: SISR strings out, best insertion back.
 
 A simulated-annealing walk after Christiaens and Vanden Berghe (2020), "Slack
 induction by string removals". It works on the search nodes of the OR-Tools model
@@ -90,7 +90,12 @@ class Settings:
     Parameters
     ----------
     avg_removed : int
-        Average number of stops removed per iteration.
+        Average number of stops removed per iteration while every stop is served.
+    avg_removed_short : int
+        The same while some stop is left out. Serving one more far stop there often
+        takes two routes merged into one, so that a courier is free to go further:
+        larger ruins find that, while SISR's ten served 1-3 stops fewer on the
+        Sijunjung days (bench/routing/README.md, sixth session).
     max_string : int
         Longest string removed from one route.
     start_temperature, end_temperature : float
@@ -103,6 +108,7 @@ class Settings:
     """
 
     avg_removed: int = 10
+    avg_removed_short: int = 25
     max_string: int = 10
     start_temperature: float = 0.5
     end_temperature: float = 0.01
@@ -119,7 +125,9 @@ def improve(
     on_best: Callable[[int, Routes], None] | None = None,
     settings: Settings = Settings(),
 ) -> Routes:
-    """Anneal from ``routes`` (unserved stops inserted first) until ``deadline``.
+    """Anneal from ``routes`` until ``deadline``.
+
+    The stops not on ``routes`` go in first (``_first_plan``).
 
     Parameters
     ----------
@@ -144,9 +152,7 @@ def improve(
         The best routes found, per vehicle.
     """
     rng = random.Random(seed)
-    current = State(inst, routes)
-    pending, current.unserved = current.unserved, []
-    current.insert_all(_order(inst, pending, rng), rng)
+    current = _first_plan(inst, routes, rng)
     best, best_cost = current.copy(), current.cost()
     if on_best is not None:
         on_best(best_cost, best.routes)
@@ -157,11 +163,12 @@ def improve(
         done = _progress(k, iterations, began, deadline)
         temperature = hot * (cold / hot) ** done if hot > 0 else 0.0
         trial = current.copy()
-        removed = _ruin(trial, rng, settings.avg_removed, settings.max_string)
+        short = bool(current.unserved)
+        removed = _ruin(trial, rng, ruin_size(settings, short), settings.max_string)
         retry = _retried(trial, removed, rng)
         # Regret where stops compete for room; once all fit, SISR's greedy orders
         # (regret made the Solomon plans, where every stop fits, longer).
-        if current.unserved and rng.random() < settings.regret_share:
+        if short and rng.random() < settings.regret_share:
             trial.insert_regret(removed + retry, rng)
         else:
             trial.insert_all(_order(inst, removed + retry, rng), rng)
@@ -174,6 +181,31 @@ def improve(
                     on_best(best_cost, best.routes)
         k += 1
     return best.routes
+
+
+def _first_plan(inst: Instance, routes: Routes, rng: random.Random) -> State:
+    """``routes`` with the other stops put in: greedily in one of SISR's orders, or,
+    if that leaves some stop out, by regret insertion where it serves more.
+
+    On the Sijunjung days greedy insertion from empty routes left far stops out
+    whenever near ones took their couriers first, and the walk found its way back
+    to the better plans in about half of the seeds only (bench/routing/README.md,
+    sixth session). Where every stop fits (Solomon) the start is as before.
+    """
+    greedy = State(inst, routes)
+    pending, greedy.unserved = greedy.unserved, []
+    greedy.insert_all(_order(inst, list(pending), rng), rng)
+    if not greedy.unserved:
+        return greedy
+    regret = State(inst, routes)
+    regret.unserved = []
+    regret.insert_regret(pending, rng)
+    return regret if regret.cost() <= greedy.cost() else greedy
+
+
+def ruin_size(settings: Settings, short: bool) -> int:
+    """Average stops removed per iteration; ``short``: some stop is left out."""
+    return settings.avg_removed_short if short else settings.avg_removed
 
 
 def _retried(state: State, removed: list[int], rng: random.Random) -> list[int]:
